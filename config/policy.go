@@ -1,0 +1,159 @@
+package config
+
+// MIGStrategy is the cluster-wide MIG strategy shared by the device plugin,
+// the labeler and the webhooks (SPEC §1.3).
+type MIGStrategy string
+
+// The MIG strategies NVIDIA's device plugin and GFD understand.
+const (
+	MIGStrategyNone   MIGStrategy = "none"
+	MIGStrategySingle MIGStrategy = "single"
+	MIGStrategyMixed  MIGStrategy = "mixed"
+)
+
+// MIGStrategies lists every valid strategy, in documentation order.
+var MIGStrategies = []MIGStrategy{MIGStrategyNone, MIGStrategySingle, MIGStrategyMixed}
+
+// Enforcement says what a rule does when it is broken.
+type Enforcement string
+
+// Enforcement modes of a rule.
+const (
+	Deny Enforcement = "deny"
+	Warn Enforcement = "warn"
+	Off  Enforcement = "off"
+)
+
+// Policy is the whole policy file (SPEC §2). The zero value is not useful:
+// build one with Default, or Load/Parse a file (which apply the defaults).
+type Policy struct {
+	// APIVersion must be gpuguard.io/v1alpha1 when set; empty is accepted and
+	// defaulted so that a minimal file is just the fields someone changes.
+	APIVersion string `json:"apiVersion,omitempty"`
+	// Kind must be Policy when set.
+	Kind string `json:"kind,omitempty"`
+
+	// MIGStrategy is none, single or mixed. Default: none (the device
+	// plugin's own default).
+	MIGStrategy MIGStrategy `json:"migStrategy,omitempty"`
+
+	// RuntimeClassName is injected into GPU pods and into component pods that
+	// need it. Default: nvidia. Set it to "" explicitly to disable injection.
+	RuntimeClassName *string `json:"runtimeClassName,omitempty"`
+
+	// GPUResources are the resource names that make a pod a GPU pod. A
+	// trailing "*" matches any suffix. Default: nvidia.com/gpu,
+	// nvidia.com/gpu.shared, nvidia.com/mig-*.
+	GPUResources []string `json:"gpuResources,omitempty"`
+
+	// GPUTaints are the taint keys GPU nodes carry; GPU pods and component
+	// DaemonSets get an Exists/NoSchedule toleration for each. Default:
+	// nvidia.com/gpu.
+	GPUTaints []string `json:"gpuTaints,omitempty"`
+
+	// Components are added to (or, by name, override) the GPU Operator's
+	// known components (SPEC §1.2). Default: the known list.
+	Components []Component `json:"components,omitempty"`
+
+	// Identities lists who may write what.
+	Identities Identities `json:"identities"`
+
+	// Enforcement sets, per rule, deny, warn or off.
+	Enforcement Rules `json:"enforcement"`
+
+	// MIGConfig points to the MIG manager's config file, so that
+	// nvidia.com/mig.config values other than all-* can be checked. Optional.
+	MIGConfig *MIGConfigSource `json:"migConfig,omitempty"`
+
+	// PodFailurePolicy is the failurePolicy of the pod webhooks: Ignore
+	// (default: a webhook outage must not stop every GPU pod in the cluster)
+	// or Fail (injection is mandatory).
+	PodFailurePolicy string `json:"podFailurePolicy,omitempty"`
+}
+
+// Component is one GPU component the webhooks know about.
+type Component struct {
+	// Name is the <component> of nvidia.com/gpu.deploy.<component>.
+	Name string `json:"name"`
+	// RuntimeClass says whether the component's pods need the NVIDIA runtime
+	// class (operator practice: device-plugin yes, driver no).
+	RuntimeClass bool `json:"runtimeClass"`
+}
+
+// Identities lists, per role, who may write which labels (SPEC §2, §3.4).
+type Identities struct {
+	// Labeler identities may write fact labels, only on their own node.
+	Labeler Subjects `json:"labeler"`
+	// Operator identities (GPU Operator, MIG manager, driver manager) may
+	// write paused-* deploy values and nvidia.com/gpu.present.
+	Operator Subjects `json:"operator"`
+}
+
+// Subjects is a set of users, groups and service accounts.
+type Subjects struct {
+	Users  []string `json:"users,omitempty"`
+	Groups []string `json:"groups,omitempty"`
+	// ServiceAccounts are written "<namespace>/<name>".
+	ServiceAccounts []string `json:"serviceAccounts,omitempty"`
+}
+
+// Rules holds the enforcement mode of each rule. Empty means the default.
+type Rules struct {
+	// DeployLabels: nvidia.com/gpu.deploy.* keys and values. Default: deny.
+	DeployLabels Enforcement `json:"deployLabels,omitempty"`
+	// MIGStrategyLabel: nvidia.com/mig.strategy edits. Default: deny.
+	MIGStrategyLabel Enforcement `json:"migStrategyLabel,omitempty"`
+	// MIGConfig: nvidia.com/mig.config values. Default: deny.
+	MIGConfig Enforcement `json:"migConfig,omitempty"`
+	// FactLabels: who may write discovered labels. Default: deny.
+	FactLabels Enforcement `json:"factLabels,omitempty"`
+	// MIGResources: nvidia.com/mig-* requests under a non-mixed strategy.
+	// Default: deny.
+	MIGResources Enforcement `json:"migResources,omitempty"`
+	// Unsatisfiable: GPU pods no node can run. Default: warn, because the
+	// node that fits may simply not have joined yet.
+	Unsatisfiable Enforcement `json:"unsatisfiable,omitempty"`
+	// Components: component DaemonSet checks. Default: deny.
+	Components Enforcement `json:"components,omitempty"`
+}
+
+// MIGConfigSource names the MIG manager's config file: a path mounted into
+// the webhook pod, or a ConfigMap key. Exactly one must be set.
+type MIGConfigSource struct {
+	Path      string        `json:"path,omitempty"`
+	ConfigMap *ConfigMapKey `json:"configMap,omitempty"`
+}
+
+// ConfigMapKey points at one key of one ConfigMap.
+type ConfigMapKey struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Key       string `json:"key"`
+}
+
+// RuntimeClass returns the runtime class to inject, "" when disabled.
+func (p *Policy) RuntimeClass() string {
+	if p.RuntimeClassName == nil {
+		return ""
+	}
+	return *p.RuntimeClassName
+}
+
+// Component returns the component named name and whether it is known.
+func (p *Policy) Component(name string) (Component, bool) {
+	for _, c := range p.Components {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Component{}, false
+}
+
+// ComponentNames returns the names of every known component, in order.
+func (p *Policy) ComponentNames() []string {
+	names := make([]string, len(p.Components))
+	for i, c := range p.Components {
+		names[i] = c.Name
+	}
+	return names
+}

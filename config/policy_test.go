@@ -1,0 +1,144 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaults(t *testing.T) {
+	p := Default()
+	require.Empty(t, p.Validate())
+	assert.Equal(t, MIGStrategyNone, p.MIGStrategy)
+	assert.Equal(t, "nvidia", p.RuntimeClass())
+	assert.Equal(t, []string{"nvidia.com/gpu", "nvidia.com/gpu.shared", "nvidia.com/mig-*"}, p.GPUResources)
+	assert.Equal(t, []string{"nvidia.com/gpu"}, p.GPUTaints)
+	assert.Len(t, p.Components, 24)
+	dp, ok := p.Component("device-plugin")
+	require.True(t, ok)
+	assert.True(t, dp.RuntimeClass)
+	drv, ok := p.Component("driver")
+	require.True(t, ok)
+	assert.False(t, drv.RuntimeClass)
+	assert.Equal(t, Deny, p.Enforcement.DeployLabels)
+	assert.Equal(t, Warn, p.Enforcement.Unsatisfiable)
+	assert.Equal(t, "Ignore", p.PodFailurePolicy)
+}
+
+func TestParse(t *testing.T) {
+	tests := map[string]struct {
+		yaml   string
+		fields []string // field paths of the expected errors, in order
+		check  func(t *testing.T, p *Policy)
+	}{
+		"empty file is all defaults": {
+			yaml:  "",
+			check: func(t *testing.T, p *Policy) { assert.Equal(t, Default(), p) },
+		},
+		"strategy and runtime class": {
+			yaml: "migStrategy: single\nruntimeClassName: nvidia-cdi\n",
+			check: func(t *testing.T, p *Policy) {
+				assert.Equal(t, MIGStrategySingle, p.MIGStrategy)
+				assert.Equal(t, "nvidia-cdi", p.RuntimeClass())
+			},
+		},
+		"empty runtime class disables injection": {
+			yaml:  "runtimeClassName: \"\"\n",
+			check: func(t *testing.T, p *Policy) { assert.Empty(t, p.RuntimeClass()) },
+		},
+		"components are merged by name": {
+			yaml: "components:\n- name: driver\n  runtimeClass: true\n- name: my-exporter\n",
+			check: func(t *testing.T, p *Policy) {
+				assert.Len(t, p.Components, 25)
+				c, _ := p.Component("driver")
+				assert.True(t, c.RuntimeClass)
+				_, ok := p.Component("my-exporter")
+				assert.True(t, ok)
+			},
+		},
+		"mig config from a configmap": {
+			yaml: "migConfig:\n  configMap: {namespace: gpu-operator, name: default-mig-parted-config, key: config.yaml}\n",
+			check: func(t *testing.T, p *Policy) {
+				assert.Equal(t, "default-mig-parted-config", p.MIGConfig.ConfigMap.Name)
+			},
+		},
+		"three independent mistakes": {
+			yaml:   "migStrategy: Mixed\nruntimeClassName: NVIDIA_rc\nenforcement:\n  deployLabels: block\n",
+			fields: []string{"migStrategy", "runtimeClassName", "enforcement.deployLabels"},
+		},
+		"unknown field": {
+			yaml:   "migStrategey: mixed\n",
+			fields: []string{"<file>"},
+		},
+		"bad names and duplicates": {
+			yaml:   "gpuResources: [nvidia.com/gpu, nvidia.com/gpu, 'bad key/x/y']\ngpuTaints: ['-x']\n",
+			fields: []string{"gpuResources[1]", "gpuResources[2]", "gpuTaints[0]"},
+		},
+		"bad component names": {
+			yaml:   "components:\n- name: Dcgm_Exporter\n- name: a-very-long-component-name-that-goes-on-and-on-and-on-and-on\n",
+			fields: []string{"components[24].name", "components[25].name"},
+		},
+		"bad identities": {
+			yaml:   "identities:\n  labeler:\n    serviceAccounts: [gpuguard-labeler]\n    users: ['']\n",
+			fields: []string{"identities.labeler.users[0]", "identities.labeler.serviceAccounts[0]"},
+		},
+		"mig config needs exactly one source": {
+			yaml:   "migConfig: {}\n",
+			fields: []string{"migConfig"},
+		},
+		"mig config map needs every key": {
+			yaml:   "migConfig:\n  configMap: {name: x}\n",
+			fields: []string{"migConfig.configMap.key", "migConfig.configMap.namespace"},
+		},
+		"wrong kind and failure policy": {
+			yaml:   "kind: Config\npodFailurePolicy: Maybe\n",
+			fields: []string{"kind", "podFailurePolicy"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			p, err := Parse("policy.yaml", []byte(tc.yaml))
+			if len(tc.fields) == 0 {
+				require.NoError(t, err)
+				tc.check(t, p)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, ErrInvalidPolicy))
+			var verr *ValidationError
+			require.ErrorAs(t, err, &verr)
+			var got []string
+			for _, fe := range verr.Errors {
+				got = append(got, fe.Field)
+			}
+			assert.Equal(t, tc.fields, got)
+			assert.Nil(t, p)
+		})
+	}
+}
+
+func TestValidationErrorMessage(t *testing.T) {
+	_, err := Parse("/etc/gpuguard/policy.yaml", []byte("migStrategy: Mixed\nenforcement: {factLabels: maybe}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "/etc/gpuguard/policy.yaml has 2 problem(s)")
+	assert.Contains(t, err.Error(), `migStrategy: Unsupported value: "Mixed": supported values: "none", "single", "mixed"`)
+	assert.Contains(t, err.Error(), "enforcement.factLabels")
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "policy.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("migStrategy: mixed\n"), 0o600))
+	p, err := Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, MIGStrategyMixed, p.MIGStrategy)
+
+	_, err = Load(filepath.Join(dir, "missing.yaml"))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.NotErrorIs(t, err, ErrInvalidPolicy)
+}

@@ -1,0 +1,151 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// deployLabelPrefix is the part of a deploy label key before the component
+// name; the whole name part of a label key is limited to 63 characters.
+const deployLabelPrefix = "gpu.deploy."
+
+// Validate returns every problem of a defaulted policy, each with its field
+// path, so that one run of the webhook shows an operator all of them.
+func (p *Policy) Validate() field.ErrorList {
+	var errs field.ErrorList
+	if p.APIVersion != APIVersion {
+		errs = append(errs, field.NotSupported(field.NewPath("apiVersion"), p.APIVersion, []string{APIVersion}))
+	}
+	if p.Kind != Kind {
+		errs = append(errs, field.NotSupported(field.NewPath("kind"), p.Kind, []string{Kind}))
+	}
+	if !sets.New(MIGStrategies...).Has(p.MIGStrategy) {
+		errs = append(errs, field.NotSupported(field.NewPath("migStrategy"), p.MIGStrategy, MIGStrategies))
+	}
+	if rc := p.RuntimeClass(); rc != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(rc) {
+			errs = append(errs, field.Invalid(field.NewPath("runtimeClassName"), rc, msg))
+		}
+	}
+	errs = append(errs, validateNames(field.NewPath("gpuResources"), p.GPUResources, true)...)
+	errs = append(errs, validateNames(field.NewPath("gpuTaints"), p.GPUTaints, false)...)
+	errs = append(errs, validateComponents(field.NewPath("components"), p.Components)...)
+	errs = append(errs, validateSubjects(field.NewPath("identities", "labeler"), p.Identities.Labeler)...)
+	errs = append(errs, validateSubjects(field.NewPath("identities", "operator"), p.Identities.Operator)...)
+	errs = append(errs, validateRules(field.NewPath("enforcement"), p.Enforcement)...)
+	if p.MIGConfig != nil {
+		errs = append(errs, validateMIGConfig(field.NewPath("migConfig"), p.MIGConfig)...)
+	}
+	if p.PodFailurePolicy != "Ignore" && p.PodFailurePolicy != "Fail" {
+		errs = append(errs, field.NotSupported(field.NewPath("podFailurePolicy"), p.PodFailurePolicy, []string{"Ignore", "Fail"}))
+	}
+	return errs
+}
+
+// validateNames checks resource names or taint keys: qualified names, no
+// duplicates, and (for resources) an optional trailing "*" wildcard.
+func validateNames(path *field.Path, names []string, wildcard bool) field.ErrorList {
+	var errs field.ErrorList
+	seen := sets.New[string]()
+	for i, n := range names {
+		p := path.Index(i)
+		if seen.Has(n) {
+			errs = append(errs, field.Duplicate(p, n))
+			continue
+		}
+		seen.Insert(n)
+		check := n
+		if wildcard && strings.HasSuffix(n, "*") {
+			// "nvidia.com/mig-*": the part before "*" plus one character must
+			// form a valid name, so that some real resource can match.
+			check = strings.TrimSuffix(n, "*") + "x"
+		}
+		for _, msg := range validation.IsQualifiedName(check) {
+			errs = append(errs, field.Invalid(p, n, msg))
+		}
+	}
+	return errs
+}
+
+func validateComponents(path *field.Path, comps []Component) field.ErrorList {
+	var errs field.ErrorList
+	seen := sets.New[string]()
+	for i, c := range comps {
+		p := path.Index(i).Child("name")
+		if seen.Has(c.Name) {
+			errs = append(errs, field.Duplicate(p, c.Name))
+			continue
+		}
+		seen.Insert(c.Name)
+		// The component becomes the name part of nvidia.com/gpu.deploy.<name>.
+		for _, msg := range validation.IsDNS1123Label(c.Name) {
+			errs = append(errs, field.Invalid(p, c.Name, msg))
+		}
+		if n := len(deployLabelPrefix) + len(c.Name); n > validation.LabelValueMaxLength {
+			errs = append(errs, field.TooLong(p, c.Name, validation.LabelValueMaxLength-len(deployLabelPrefix)))
+		}
+	}
+	return errs
+}
+
+func validateSubjects(path *field.Path, s Subjects) field.ErrorList {
+	var errs field.ErrorList
+	for i, u := range s.Users {
+		if strings.TrimSpace(u) == "" {
+			errs = append(errs, field.Required(path.Child("users").Index(i), "a user name"))
+		}
+	}
+	for i, g := range s.Groups {
+		if strings.TrimSpace(g) == "" {
+			errs = append(errs, field.Required(path.Child("groups").Index(i), "a group name"))
+		}
+	}
+	for i, sa := range s.ServiceAccounts {
+		p := path.Child("serviceAccounts").Index(i)
+		ns, name, ok := strings.Cut(sa, "/")
+		if !ok || len(validation.IsDNS1123Label(ns)) > 0 || len(validation.IsDNS1123Subdomain(name)) > 0 {
+			errs = append(errs, field.Invalid(p, sa, "must be <namespace>/<name>, e.g. gpuguard/gpuguard-labeler"))
+		}
+	}
+	return errs
+}
+
+func validateRules(path *field.Path, r Rules) field.ErrorList {
+	var errs field.ErrorList
+	modes := []Enforcement{Deny, Warn, Off}
+	for name, v := range map[string]Enforcement{
+		"deployLabels": r.DeployLabels, "migStrategyLabel": r.MIGStrategyLabel,
+		"migConfig": r.MIGConfig, "factLabels": r.FactLabels, "migResources": r.MIGResources,
+		"unsatisfiable": r.Unsatisfiable, "components": r.Components,
+	} {
+		if !sets.New(modes...).Has(v) {
+			errs = append(errs, field.NotSupported(path.Child(name), v, modes))
+		}
+	}
+	// Map order is random; sort so that the same file yields the same report.
+	sortErrors(errs)
+	return errs
+}
+
+func validateMIGConfig(path *field.Path, m *MIGConfigSource) field.ErrorList {
+	var errs field.ErrorList
+	switch {
+	case m.Path == "" && m.ConfigMap == nil:
+		errs = append(errs, field.Required(path, "set path or configMap"))
+	case m.Path != "" && m.ConfigMap != nil:
+		errs = append(errs, field.Forbidden(path, "set either path or configMap, not both"))
+	case m.ConfigMap != nil:
+		cm := path.Child("configMap")
+		for name, v := range map[string]string{"namespace": m.ConfigMap.Namespace, "name": m.ConfigMap.Name, "key": m.ConfigMap.Key} {
+			if v == "" {
+				errs = append(errs, field.Required(cm.Child(name), fmt.Sprintf("the ConfigMap's %s", name)))
+			}
+		}
+		sortErrors(errs)
+	}
+	return errs
+}

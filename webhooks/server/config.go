@@ -1,0 +1,48 @@
+package server
+
+import (
+	"time"
+
+	"github.com/go-logr/logr"
+	"k8s.io/client-go/rest"
+)
+
+// Config is everything Run needs. Zero values mean the documented default.
+type Config struct {
+	// PolicyFile is the policy to load and watch. Default: none, which
+	// serves the built-in default policy.
+	PolicyFile string
+	// Host and Port are where the webhook server listens. Default: all
+	// addresses, port 9443.
+	Host string
+	Port int
+	// CertDir holds tls.crt and tls.key; they are re-read when they change.
+	// Default: controller-runtime's (<tmp>/k8s-webhook-server/serving-certs).
+	CertDir string
+	// MetricsAddr serves Prometheus metrics. Default ":8080"; "0" disables.
+	MetricsAddr string
+	// HealthAddr serves /healthz and /readyz. Default ":8081"; "0" disables.
+	HealthAddr string
+	// RESTConfig reaches the API server. Required.
+	RESTConfig *rest.Config
+	// Log is the root logger. Default: discard.
+	Log logr.Logger
+	// ShutdownTimeout bounds how long in-flight reviews may take to finish
+	// after a stop signal. Default 15s, well under a Pod's 30s grace period.
+	ShutdownTimeout time.Duration
+}
+
+func (c *Config) applyDefaults() {
+	if c.MetricsAddr == "" {
+		c.MetricsAddr = ":8080"
+	}
+	if c.HealthAddr == "" {
+		c.HealthAddr = ":8081"
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 15 * time.Second
+	}
+	if c.Log.GetSink() == nil {
+		c.Log = logr.Discard()
+	}
+}

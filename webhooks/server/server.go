@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
+)
+
+// ErrNoRESTConfig is returned by New without a REST config.
+var ErrNoRESTConfig = errors.New("no API server configuration: set Config.RESTConfig")
+
+// Server is a built, not yet started, webhook server.
+type Server struct {
+	mgr    manager.Manager
+	hooks  webhook.Server
+	feeder *facts.Feeder
+	policy PolicySource
+}
+
+// PolicySource returns the policy in force for each decision.
+type PolicySource interface{ Current() *config.Policy }
+
+type staticPolicy struct{ p *config.Policy }
+
+func (s staticPolicy) Current() *config.Policy { return s.p }
+
+// New builds the manager, the webhook server and every handler.
+func New(cfg Config) (*Server, error) {
+	cfg.applyDefaults()
+	if cfg.RESTConfig == nil {
+		return nil, ErrNoRESTConfig
+	}
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, fmt.Errorf("building scheme: %w", err)
+	}
+	hooks := webhook.NewServer(webhook.Options{
+		Host:    cfg.Host,
+		Port:    cfg.Port,
+		CertDir: cfg.CertDir,
+		TLSOpts: []func(*tls.Config){tlsHardening},
+	})
+	shutdown := cfg.ShutdownTimeout
+	mgr, err := ctrl.NewManager(cfg.RESTConfig, ctrl.Options{
+		Scheme:                  scheme,
+		Logger:                  cfg.Log,
+		WebhookServer:           hooks,
+		Metrics:                 metricsserver.Options{BindAddress: cfg.MetricsAddr},
+		HealthProbeBindAddress:  cfg.HealthAddr,
+		GracefulShutdownTimeout: &shutdown,
+		// Node facts are read from labels alone; managed fields are the
+		// biggest part of a Node's metadata and never consulted.
+		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("building manager: %w", err)
+	}
+	// GetWebhookServer is what adds the server to the manager's runnables.
+	s := &Server{mgr: mgr, hooks: mgr.GetWebhookServer()}
+	if err := s.setPolicy(cfg); err != nil {
+		return nil, err
+	}
+	s.feeder = &facts.Feeder{Index: facts.NewIndex(), Informers: mgr.GetCache()}
+	if err := mgr.Add(s.feeder); err != nil {
+		return nil, fmt.Errorf("adding node facts feeder: %w", err)
+	}
+	registerHandlers(s.hooks)
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, fmt.Errorf("adding health check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("ready", s.Ready); err != nil {
+		return nil, fmt.Errorf("adding readiness check: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Server) setPolicy(cfg Config) error {
+	if cfg.PolicyFile == "" {
+		cfg.Log.Info("no policy file given; serving the default policy")
+		s.policy = staticPolicy{p: config.Default()}
+		return nil
+	}
+	w, err := config.NewWatcher(cfg.PolicyFile, config.WithLogger(cfg.Log.WithName("policy")),
+		config.WithOnReload(recordPolicyReload))
+	if err != nil {
+		return err
+	}
+	if err := s.mgr.Add(w); err != nil {
+		return fmt.Errorf("adding policy watcher: %w", err)
+	}
+	s.policy = w
+	return nil
+}
+
+// tlsHardening keeps TLS at 1.2 or newer and turns HTTP/2 off: HTTP/2's
+// stream multiplexing exposed servers to rapid-reset and similar attacks
+// (CVE-2023-44487), and admission reviews gain nothing from it.
+func tlsHardening(c *tls.Config) {
+	c.MinVersion = tls.VersionTLS12
+	c.NextProtos = []string{"http/1.1"}
+}
+
+// Start runs everything until ctx is done, then finishes in-flight reviews.
+func (s *Server) Start(ctx context.Context) error {
+	return s.mgr.Start(ctx)
+}
+
+// Ready is nil once the serving certificate is loaded and served, and the
+// Node facts index is synced. It backs /readyz.
+func (s *Server) Ready(req *http.Request) error {
+	if !s.feeder.Synced() {
+		return errors.New("node facts not synced yet")
+	}
+	if req == nil {
+		req = &http.Request{}
+	}
+	if err := s.hooks.StartedChecker()(req); err != nil {
+		return fmt.Errorf("webhook server not serving TLS yet: %w", err)
+	}
+	return nil
+}
+
+// Facts returns the Node facts index the handlers consult.
+func (s *Server) Facts() *facts.Index { return s.feeder.Index }
+
+// Policy returns the policy source the handlers consult.
+func (s *Server) Policy() PolicySource { return s.policy }
