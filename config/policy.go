@@ -121,11 +121,11 @@ type Rules struct {
 // the webhook pod, or a ConfigMap key. Exactly one must be set.
 type MIGConfigSource struct {
 	Path      string        `json:"path,omitempty"`
-	ConfigMap *ConfigMapKey `json:"configMap,omitempty"`
+	ConfigMap *MIGConfigMap `json:"configMap,omitempty"`
 }
 
-// ConfigMapKey points at one key of one ConfigMap.
-type ConfigMapKey struct {
+// MIGConfigMap points at one key of one ConfigMap.
+type MIGConfigMap struct {
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
 	Key       string `json:"key"`

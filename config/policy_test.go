@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -108,7 +107,7 @@ func TestParse(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, ErrInvalidPolicy))
+			assert.ErrorIs(t, err, ErrInvalidPolicy)
 			var verr *ValidationError
 			require.ErrorAs(t, err, &verr)
 			var got []string

@@ -32,7 +32,7 @@ func TestWatcherReload(t *testing.T) {
 	write("migStrategy: mixed\n")
 	assert.True(t, w.Reload())
 	assert.Equal(t, MIGStrategyMixed, w.Current().MIGStrategy)
-	assert.NoError(t, w.LastError())
+	require.NoError(t, w.LastError())
 
 	write("migStrategy: banana\n")
 	assert.False(t, w.Reload())
@@ -42,11 +42,11 @@ func TestWatcherReload(t *testing.T) {
 
 	require.NoError(t, os.Remove(path))
 	assert.False(t, w.Reload())
-	assert.ErrorIs(t, w.LastError(), os.ErrNotExist)
+	require.ErrorIs(t, w.LastError(), os.ErrNotExist)
 
 	write("migStrategy: mixed\n")
 	assert.False(t, w.Reload(), "content equal to the policy in force")
-	assert.NoError(t, w.LastError(), "the earlier rejection no longer applies")
+	require.NoError(t, w.LastError(), "the earlier rejection no longer applies")
 
 	mu.Lock()
 	defer mu.Unlock()

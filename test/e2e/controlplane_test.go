@@ -32,7 +32,7 @@ func TestAPIServerValidatesObjects(t *testing.T) {
 // matchConditions let only GPU label edits through.
 func TestNodeWebhookMatchConditions(t *testing.T) {
 	ctx := context.Background()
-	calls := func() float64 {
+	calls := func() int {
 		return webhookRequests(t, config.PathValidateNodes)
 	}
 	before := calls()
@@ -49,7 +49,7 @@ func TestNodeWebhookMatchConditions(t *testing.T) {
 	assert.Equal(t, before+2, calls(), "removing a GPU label reaches the webhook")
 }
 
-func webhookRequests(t *testing.T, path string) float64 {
+func webhookRequests(t *testing.T, path string) int {
 	t.Helper()
 	families, err := metrics.Registry.Gather()
 	require.NoError(t, err)
@@ -66,6 +66,5 @@ func webhookRequests(t *testing.T, path string) float64 {
 			}
 		}
 	}
-	return total
+	return int(total)
 }
-

@@ -117,3 +117,12 @@ func (cp *ControlPlane) Impersonate(user string, groups []string, extra map[stri
 	c.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: groups, Extra: extra}
 	return c
 }
+
+// WritePolicy writes a policy file into Dir and returns its path.
+func (cp *ControlPlane) WritePolicy(content string) (string, error) {
+	path := filepath.Join(cp.Dir, "policy.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		return "", fmt.Errorf("writing the policy file: %w", err)
+	}
+	return path, nil
+}

@@ -86,7 +86,9 @@ func (w *Webhook) waitReady(ctx context.Context) error {
 
 func (w *Webhook) abort() {
 	w.cancel()
-	<-w.done
+	if err := <-w.done; err != nil {
+		w.cp.log.Error(err, "webhook server stopped with an error after a failed start")
+	}
 	_ = w.install.Cleanup()
 }
 
