@@ -1,0 +1,102 @@
+package labeler
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/go-logr/logr"
+
+	"github.com/gpuguard/gpuguard/labeler/device"
+)
+
+// AnnotationMIGProfiles lists the MIG profiles the node's GPUs support.
+const AnnotationMIGProfiles = "gpuguard.io/mig-profiles"
+
+// DeployLabelPrefix starts every deploy label.
+const DeployLabelPrefix = "nvidia.com/gpu.deploy."
+
+// DefaultDeployComponents are the GPU Operator's defaults for container
+// workloads (SPEC §1.1); mig-manager is added on MIG-capable nodes.
+var DefaultDeployComponents = []string{
+	"driver", "container-toolkit", "device-plugin", "gpu-feature-discovery",
+	"dcgm", "dcgm-exporter", "node-status-exporter", "operator-validator",
+}
+
+// Options say how to label.
+type Options struct {
+	// MIGStrategy is none, single or mixed.
+	MIGStrategy string
+	// MachineType is the raw machine name (first line of the DMI product
+	// name); "" labels the machine "unknown".
+	MachineType string
+	// Timestamp, when non-zero, is written as nvidia.com/gfd.timestamp.
+	Timestamp int64
+	// DeployComponents get nvidia.com/gpu.deploy.<c>=true where absent.
+	// nil means DefaultDeployComponents; empty disables deploy defaults.
+	DeployComponents []string
+	Log              logr.Logger
+}
+
+// Facts is what the labeler keeps on a Node.
+type Facts struct {
+	// Labels are the fact labels: GFD's and nvidia.com/gpu.present.
+	Labels Labels
+	// Deploy are deploy defaults, set only where the Node has no value.
+	Deploy Labels
+	// Annotations holds gpuguard.io/mig-profiles.
+	Annotations map[string]string
+	// SingleInvalid says why the node is invalid for strategy single.
+	SingleInvalid string
+	// Dropped lists labels whose values could not be made valid.
+	Dropped []string
+}
+
+// Compute derives every fact of a snapshot. A snapshot without GPUs yields
+// empty facts: the node simply is not a GPU node.
+func Compute(snap *device.Snapshot, o Options) (*Facts, error) {
+	f := &Facts{Labels: Labels{}, Deploy: Labels{}, Annotations: map[string]string{}}
+	if snap == nil || len(snap.GPUs) == 0 {
+		return f, nil
+	}
+	raw, err := Merge(
+		machineLabeler{snap: snap, machineType: o.MachineType, strategy: o.MIGStrategy, timestamp: o.Timestamp},
+		cudaLabeler{snap: snap},
+		archLabeler{gpu: snap.GPUs[0]},
+		resourceLabeler{gpus: snap.GPUs, strategy: o.MIGStrategy, invalid: &f.SingleInvalid},
+	).Labels()
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range raw {
+		if clean, ok := labelValue(v); ok {
+			f.Labels[k] = clean
+		} else {
+			f.Dropped = append(f.Dropped, k)
+		}
+	}
+	slices.Sort(f.Dropped)
+	if profiles := migProfiles(snap); profiles != "" {
+		f.Annotations[AnnotationMIGProfiles] = profiles
+	}
+	components := o.DeployComponents
+	if components == nil {
+		components = DefaultDeployComponents
+		if f.Labels["nvidia.com/mig.capable"] == "true" {
+			components = append(slices.Clone(components), "mig-manager")
+		}
+	}
+	for _, c := range components {
+		f.Deploy[DeployLabelPrefix+c] = "true"
+	}
+	return f, nil
+}
+
+// migProfiles joins the MIG profiles any of the node's GPUs support.
+func migProfiles(snap *device.Snapshot) string {
+	var all []string
+	for _, g := range snap.GPUs {
+		all = append(all, g.MIGProfiles...)
+	}
+	slices.Sort(all)
+	return strings.Join(slices.Compact(all), ",")
+}

@@ -1,0 +1,40 @@
+package labeler
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics of one labeler. Each labeler registers its own set, so several
+// simulated labelers can run in one process (tests, `make run`).
+type Metrics struct {
+	Writes        prometheus.Counter
+	Errors        *prometheus.CounterVec
+	CycleSeconds  prometheus.Histogram
+	SingleInvalid prometheus.Gauge
+}
+
+// NewMetrics creates the labeler's metrics and registers them with reg
+// (nil: not registered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Writes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gpuguard_labeler_writes_total",
+			Help: "Server-side apply requests the labeler sent to its Node.",
+		}),
+		Errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gpuguard_labeler_errors_total",
+			Help: "Labeler errors by stage (nvml, labels, write).",
+		}, []string{"stage"}),
+		CycleSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "gpuguard_labeler_cycle_duration_seconds",
+			Help:    "Duration of one labelling cycle: NVML read, label computation and write.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 8),
+		}),
+		SingleInvalid: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "gpuguard_labeler_mig_single_invalid",
+			Help: "1 while the node's MIG layout is invalid for MIG strategy single.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.Writes, m.Errors, m.CycleSeconds, m.SingleInvalid)
+	}
+	return m
+}
