@@ -130,7 +130,7 @@ func (l *Loop) facts() (*Facts, error) {
 	switch {
 	case errors.Is(err, device.ErrNoLibrary):
 		// Not a GPU node (or no driver yet): no facts, no alarm.
-		snap, err = nil, nil
+		snap = nil
 	case err != nil:
 		l.Metrics.Errors.WithLabelValues("nvml").Inc()
 		l.event(corev1.EventTypeWarning, ReasonNVMLError, "reading GPUs through NVML failed: %v", err)

@@ -31,17 +31,18 @@ const hashLen = 8
 
 // labelValue makes any string a valid label value, by a documented and
 // deterministic rule (docs/labels.md):
-//  1. a valid value is kept as it is;
+//  1. a valid, non-empty value is kept as it is (an empty fact says
+//     nothing, so it is dropped);
 //  2. otherwise every character outside [A-Za-z0-9-_.] becomes "-", and
 //     leading and trailing characters that are not alphanumeric are cut;
 //  3. a value still longer than 63 characters keeps its first 54
 //     characters (trailing non-alphanumerics cut) and gets "-" plus the
 //     first 8 hex digits of the SHA-256 of the original value.
 //
-// It reports false only if nothing valid is left (e.g. "---"); the caller
+// It reports false only if nothing valid is left (e.g. "---" or ""); the caller
 // drops that one label and keeps the rest.
 func labelValue(v string) (string, bool) {
-	if len(validation.IsValidLabelValue(v)) == 0 {
+	if v != "" && len(validation.IsValidLabelValue(v)) == 0 {
 		return v, true
 	}
 	b := []byte(v)

@@ -76,7 +76,7 @@ func run(ctx context.Context, o options, log logr.Logger, out io.Writer) error {
 gpuguard is running on a local control plane (nodes: %d). In another shell:
 
   export KUBECONFIG=%s
-  kubectl get nodes -L nvidia.com/gpu.product,nvidia.com/gpu.count
+  kubectl get nodes -L nvidia.com/gpu.product,nvidia.com/gpu.count,nvidia.com/mig-1g.5gb.count
   kubectl label node gpu-h100-0 nvidia.com/gpu.deploy.dcgm-exporter=False
   kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations
 

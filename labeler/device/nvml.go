@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	nvml "github.com/NVIDIA/go-nvml/pkg/nvml"
 )
 
 // NVML reads facts through go-nvml: the real library (nvml.New()) or one of

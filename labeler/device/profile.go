@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	nvml "github.com/NVIDIA/go-nvml/pkg/nvml"
 )
 
 // profileSuffix maps GPU instance profile IDs that are variants of a slice

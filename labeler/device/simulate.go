@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/NVIDIA/go-nvml/pkg/nvml"
+	nvml "github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxa100"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxb200"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh100"
@@ -43,8 +43,7 @@ func Simulate(spec string) (*Simulation, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %q: unknown machine %q; use one of dgxa100, dgxh100, dgxh200, dgxb200", ErrBadSimulation, spec, machine)
 	}
-	s := &Simulation{Server: build()}
-	s.completeMock()
+	s := NewSimulation(build())
 	if !hasOpt {
 		return s, nil
 	}
@@ -56,6 +55,14 @@ func Simulate(spec string) (*Simulation, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// NewSimulation wraps any go-nvml mock server, e.g. one of mixed GPUs built
+// with server.NewServerWithGPUs.
+func NewSimulation(srv *server.Server) *Simulation {
+	s := &Simulation{Server: srv}
+	s.completeMock()
+	return s
 }
 
 // Reader returns an NVML reader over the simulation.
@@ -86,28 +93,41 @@ func (s *Simulation) completeMock() {
 // SetMIG repartitions every GPU: "" turns MIG off; a profile name turns it
 // on and fills each GPU with as many instances of that profile as fit.
 func (s *Simulation) SetMIG(profile string) error {
-	for _, d := range s.Server.Devices {
-		dev := d.(*server.Device)
-		for gi := range dev.GpuInstances {
-			gi.Lock()
-			for ci := range gi.ComputeInstances {
-				delete(gi.ComputeInstances, ci)
-			}
-			gi.Unlock()
-			if ret := gi.Destroy(); ret != nvml.SUCCESS {
-				return check("GpuInstance.Destroy", ret)
-			}
-		}
-		if profile == "" {
-			dev.SetMigMode(nvml.DEVICE_MIG_DISABLE)
-			continue
-		}
-		dev.SetMigMode(nvml.DEVICE_MIG_ENABLE)
-		if err := fill(dev, profile); err != nil {
+	for i := range s.Server.Devices {
+		if err := s.SetGPUMIG(i, profile != "", profile); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// SetGPUMIG repartitions one GPU: MIG on or off and, when on and profile is
+// not "", filled with that profile. MIG on with no profile leaves the GPU
+// without MIG devices, as right after a mode change.
+func (s *Simulation) SetGPUMIG(index int, enabled bool, profile string) error {
+	if index < 0 || index >= len(s.Server.Devices) {
+		return fmt.Errorf("%w: no GPU %d", ErrBadSimulation, index)
+	}
+	dev := s.Server.Devices[index].(*server.Device)
+	for gi := range dev.GpuInstances {
+		gi.Lock()
+		clear(gi.ComputeInstances)
+		gi.Unlock()
+		if ret := gi.Destroy(); ret != nvml.SUCCESS {
+			return check("GpuInstance.Destroy", ret)
+		}
+	}
+	mode := nvml.DEVICE_MIG_DISABLE
+	if enabled {
+		mode = nvml.DEVICE_MIG_ENABLE
+	}
+	if ret, _ := dev.SetMigMode(mode); ret != nvml.SUCCESS {
+		return check("SetMigMode", ret)
+	}
+	if !enabled || profile == "" {
+		return nil
+	}
+	return fill(dev, profile)
 }
 
 func fill(dev *server.Device, profile string) error {

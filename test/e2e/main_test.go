@@ -1,5 +1,5 @@
-// Package e2e runs gpuguard against a real etcd + kube-apiserver (one control
-// plane for the whole package, started in TestMain).
+// Package e2e runs gpuguard against a real etcd + kube-apiserver: the whole
+// local stack of SPEC §8, started once for the package in TestMain.
 package e2e
 
 import (
@@ -9,12 +9,11 @@ import (
 	"testing"
 
 	"github.com/gpuguard/gpuguard/test/harness"
-	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
 var (
-	cp      *harness.ControlPlane
-	webhook *harness.Webhook
+	stack *harness.Stack
+	cp    *harness.ControlPlane
 )
 
 func TestMain(m *testing.M) {
@@ -22,29 +21,16 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	ctx := context.Background()
 	var err error
-	if cp, err = harness.Start(harness.Options{}); err != nil {
+	if stack, err = harness.StartStack(context.Background(), harness.StackOptions{}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	cp = stack.ControlPlane
 	defer func() {
-		if err := cp.Stop(); err != nil {
+		if err := stack.Stop(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 		}
 	}()
-	if webhook, err = cp.StartWebhook(ctx, server.Config{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() {
-		if err := webhook.Stop(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-	}()
-	if err := cp.CreateNodes(ctx, harness.DefaultFleet()); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
 	return m.Run()
 }

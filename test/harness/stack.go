@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/go-logr/logr"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
@@ -17,6 +23,8 @@ type Stack struct {
 	*ControlPlane
 	Webhook *Webhook
 	Fleet   []FakeNode
+	// Labelers of the GPU nodes, by node name.
+	Labelers map[string]*Labeler
 }
 
 // StackOptions configure StartStack. Zero values mean the SPEC §8 defaults.
@@ -28,7 +36,11 @@ type StackOptions struct {
 	PolicyFile string
 	// Fleet is the simulated nodes. Default: DefaultFleet().
 	Fleet []FakeNode
-	Log   logr.Logger
+	// MIGStrategy of the labelers; it must match the policy's. Default mixed.
+	MIGStrategy string
+	// LabelInterval between labeler cycles. Default 60s.
+	LabelInterval time.Duration
+	Log           logr.Logger
 }
 
 // StartStack starts everything and returns once the webhook serves and every
@@ -40,18 +52,21 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	if opts.Log.GetSink() == nil {
 		opts.Log = logr.Discard()
 	}
+	if opts.MIGStrategy == "" {
+		opts.MIGStrategy = "mixed"
+	}
 	cp, err := Start(Options{Dir: opts.Dir, Log: opts.Log})
 	if err != nil {
 		return nil, err
 	}
-	s := &Stack{ControlPlane: cp, Fleet: opts.Fleet}
+	s := &Stack{ControlPlane: cp, Fleet: opts.Fleet, Labelers: map[string]*Labeler{}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, s.Stop(context.WithoutCancel(ctx)))
 		}
 	}()
 	if opts.PolicyFile == "" {
-		if opts.PolicyFile, err = cp.WritePolicy("migStrategy: mixed\n"); err != nil {
+		if opts.PolicyFile, err = cp.WritePolicy("migStrategy: " + opts.MIGStrategy + "\n"); err != nil {
 			return nil, err
 		}
 	}
@@ -66,12 +81,51 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	if err := cp.CreateNodes(ctx, opts.Fleet); err != nil {
 		return nil, err
 	}
+	if err := cp.InstallRBAC(ctx); err != nil {
+		return nil, err
+	}
+	for _, n := range opts.Fleet {
+		if n.Simulate == "" {
+			continue
+		}
+		l, err := cp.StartLabeler(ctx, n, LabelerOptions{MIGStrategy: opts.MIGStrategy, Interval: opts.LabelInterval})
+		if err != nil {
+			return nil, err
+		}
+		s.Labelers[n.Name] = l
+	}
+	opts.Log.Info("waiting for the labelers to label their nodes", "labelers", len(s.Labelers))
+	for name := range s.Labelers {
+		if err := cp.WaitForLabel(ctx, name, facts.LabelGPUPresent, "true"); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// WaitForLabel waits up to a minute for a node to carry key=value.
+func (cp *ControlPlane) WaitForLabel(ctx context.Context, node, key, value string) error {
+	var last string
+	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		n := &corev1.Node{}
+		if err := cp.Client.Get(ctx, client.ObjectKey{Name: node}, n); err != nil {
+			return false, nil //nolint:nilerr // keep polling through transient errors
+		}
+		last = n.Labels[key]
+		return last == value, nil
+	})
+	if err != nil {
+		return fmt.Errorf("node %s never got %s=%s (last value %q): %w", node, key, value, last, err)
+	}
+	return nil
 }
 
 // Stop stops, in reverse order, everything StartStack started.
 func (s *Stack) Stop(ctx context.Context) error {
 	var errs []error
+	for _, l := range s.Labelers {
+		errs = append(errs, l.Stop())
+	}
 	if s.Webhook != nil {
 		errs = append(errs, s.Webhook.Stop(ctx))
 	}
