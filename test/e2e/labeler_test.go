@@ -99,7 +99,7 @@ func TestLabelerLeavesOthersAlone(t *testing.T) {
 
 func TestLabelerSteadyStateWritesNothing(t *testing.T) {
 	ctx := context.Background()
-	l := startLabeler(t, "e2e-steady", "dgxh200", "single")
+	l := startLabeler(t, "e2e-steady", "dgxh200", "mixed")
 	require.NoError(t, l.WaitCycles(ctx, 1))
 	before := l.Writes()
 	require.Positive(t, before, "the first cycle wrote the labels")

@@ -5,6 +5,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
 // policyReloads counts reloads of the policy file by result, so an alert can
@@ -13,6 +14,9 @@ var policyReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "gpuguard_policy_reloads_total",
 	Help: "Policy file reloads by result (success, error). On error the last good policy stays in force.",
 }, []string{"result"})
+
+// admitMetrics counts decisions of every handler of this process.
+var admitMetrics = admit.NewMetrics(metrics.Registry)
 
 func init() {
 	metrics.Registry.MustRegister(policyReloads)

@@ -78,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 	if err := mgr.Add(s.feeder); err != nil {
 		return nil, fmt.Errorf("adding node facts feeder: %w", err)
 	}
-	registerHandlers(s.hooks)
+	registerHandlers(s.hooks, s.policy, mgr.GetAPIReader(), admitMetrics)
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, fmt.Errorf("adding health check: %w", err)
 	}
