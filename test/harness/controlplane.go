@@ -80,6 +80,9 @@ func (cp *ControlPlane) admin() error {
 		return fmt.Errorf("creating the admin user: %w", err)
 	}
 	cp.Config = user.Config()
+	// Tests drive hundreds of requests; client-go's default of 5 per second
+	// would make them wait on the client, not on the server.
+	cp.Config.QPS, cp.Config.Burst = 1000, 2000
 	kc, err := user.KubeConfig()
 	if err != nil {
 		return fmt.Errorf("rendering the admin kubeconfig: %w", err)

@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gpuguard/gpuguard/config"
@@ -49,8 +50,13 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		h.Metrics.denials.WithLabelValues(h.Name, x.Rule).Inc()
 	}
 	if len(deny) > 0 {
-		gk := schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind}
-		status := apierrors.NewInvalid(gk, req.Name, deny).Status()
+		// Forbidden, not Invalid: kubectl rebuilds an Invalid message from
+		// its causes alone, which would hide who refused. The causes still
+		// carry each field error for API clients.
+		gr := schema.GroupResource{Group: req.Resource.Group, Resource: req.Resource.Resource}
+		status := apierrors.NewForbidden(gr, req.Name,
+			fmt.Errorf("gpuguard %s webhook denied the request: %w", h.Name, deny.ToAggregate())).Status()
+		status.Details.Causes = causes(deny)
 		return admission.Response{AdmissionResponse: admissionv1.AdmissionResponse{
 			Allowed: false, Result: &status, Warnings: v.Warnings,
 		}}
@@ -103,3 +109,11 @@ const (
 	// RuleAnnotations covers malformed gpuguard.io/* annotations: always deny.
 	RuleAnnotations = "annotations"
 )
+
+func causes(errs field.ErrorList) []metav1.StatusCause {
+	out := make([]metav1.StatusCause, len(errs))
+	for i, e := range errs {
+		out[i] = metav1.StatusCause{Type: metav1.CauseType(e.Type), Message: e.ErrorBody(), Field: e.Field}
+	}
+	return out
+}

@@ -1,0 +1,98 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
+)
+
+func noMIGConfigs(context.Context, *config.Policy) (MIGConfigs, error) { return nil, nil }
+
+func handler() http.Handler {
+	p := config.Default()
+	return &webhook.Admission{Handler: &admit.Handler{
+		Name: "node", Decide: Decide(noMIGConfigs), Policy: func() *config.Policy { return p }, Metrics: admit.NewMetrics(nil),
+	}}
+}
+
+const seedReview = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1",
+"kind":{"group":"","version":"v1","kind":"Node"},"resource":{"group":"","version":"v1","resource":"nodes"},
+"name":"gpu-a100-0","operation":"UPDATE","userInfo":{"username":"alice","groups":["system:authenticated"]},
+"object":{"apiVersion":"v1","kind":"Node","metadata":{"name":"gpu-a100-0","labels":{"nvidia.com/gpu.deploy.dcgm-exporter":"False","nvidia.com/gpu.product":"x"}}},
+"oldObject":{"apiVersion":"v1","kind":"Node","metadata":{"name":"gpu-a100-0","labels":{"nvidia.com/gpu.product":"NVIDIA-A100"}}}}}`
+
+// FuzzNodeAdmission sends arbitrary bodies to the node webhook: it must
+// never panic and must always answer with an AdmissionReview (or a 400 for
+// what is not one).
+func FuzzNodeAdmission(f *testing.F) {
+	f.Add([]byte(seedReview))
+	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"2","kind":{"kind":"Node"},"operation":"CREATE","object":{"metadata":{"labels":{"nvidia.com/mig.config":"all-1g.5gb"}}}}}`))
+	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"3","kind":{"kind":"Pod"},"operation":"DELETE"}}`))
+	f.Add([]byte(`{}`))
+	h := handler()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/validate-nodes", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return
+		}
+		var review admissionv1.AdmissionReview
+		if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
+			t.Fatalf("answer is not an AdmissionReview: %v: %s", err, rec.Body.Bytes())
+		}
+		if review.Response == nil {
+			t.Fatalf("AdmissionReview without a response: %s", rec.Body.Bytes())
+		}
+	})
+}
+
+func TestSeedReviewIsDenied(t *testing.T) {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/validate-nodes", bytes.NewReader([]byte(seedReview)))
+	req.Header.Set("Content-Type", "application/json")
+	handler().ServeHTTP(rec, req)
+	var review admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
+		t.Fatal(err)
+	}
+	if review.Response.Allowed || review.Response.Result.Code != http.StatusForbidden {
+		t.Fatalf("want a 403 denial, got %+v", review.Response)
+	}
+	want := `nodes "gpu-a100-0" is forbidden: gpuguard node webhook denied the request: [metadata.labels[nvidia.com/gpu.deploy.dcgm-exporter]: Invalid value: "False": values are case-sensitive: use "false", not "False"` +
+		`, metadata.labels[nvidia.com/gpu.product]: Forbidden: nvidia.com/gpu.product is discovered from the hardware by the gpuguard labeler and cannot be edited (only the policy's identities.labeler and identities.operator may write it)]`
+	if review.Response.Result.Message != want {
+		t.Fatalf("message:\n%s\nwant:\n%s", review.Response.Result.Message, want)
+	}
+}
+
+func BenchmarkNodeValidation(b *testing.B) {
+	h := handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/validate-nodes", bytes.NewReader([]byte(seedReview)))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	old := a100()
+	r := &Request{Username: person, Name: "gpu-a100-0", Policy: config.Default(), Old: old,
+		New: edit(old, map[string]string{deployPrefix + "dcgm-exporter": "False", labelMIGConfig: "all-1g.5gb"})}
+	b.ReportAllocs()
+	for b.Loop() {
+		Validate(r)
+	}
+}
