@@ -67,10 +67,9 @@ func (f *MIGConfigFile) Source() string { return f.source }
 
 // layout is what a MIG config leaves on a node.
 type layout struct {
-	profiles    []string
-	migOn       bool
-	migOff      bool
-	description string
+	profiles []string
+	migOn    bool
+	migOff   bool
 }
 
 // builtinLayout understands the names that need no config file:

@@ -250,7 +250,6 @@ func TestMIGStrategyLabel(t *testing.T) {
 	assert.Equal(t, []string{admit.RuleFactLabels}, got.rules, "a person may not set the strategy label")
 }
 
-
 func migFile(t *testing.T) MIGConfigs {
 	t.Helper()
 	f, err := ParseMIGConfigFile("mig-parted-config.yaml", []byte(`version: v1
@@ -292,21 +291,21 @@ func TestMIGConfig(t *testing.T) {
 		want    string
 		warning string
 	}{
-		"all-disabled":                 {node: a100(), value: "all-disabled"},
-		"all-enabled":                  {node: a100(), value: "all-enabled"},
-		"supported profile":            {node: a100(), value: "all-1g.5gb"},
-		"unsupported profile":          {node: a100(), value: "all-1g.10gb.gfx", want: "MIG profile 1g.10gb.gfx is not supported by the GPUs of node gpu-a100-0"},
-		"not MIG capable":              {node: noMIG, value: "all-1g.5gb", want: "has no MIG-capable GPU"},
-		"all-disabled, not capable":    {node: noMIG, value: "all-disabled"},
-		"no facts yet":                 {node: Meta{}, value: "all-1g.5gb", warning: "has no GPU facts yet"},
-		"unknown name without file":    {node: a100(), value: "all-balanced", warning: "is not checked"},
-		"from file, mixed":             {node: a100(), value: "all-balanced", policy: mixed, configs: true},
-		"from file, single":            {node: a100(), value: "all-balanced", policy: single, configs: true, want: "has 3 (1g.5gb, 2g.10gb, 3g.20gb)"},
-		"from file, mixing MIG":        {node: a100(), value: "half-half", policy: single, configs: true, want: "cannot mix MIG-enabled and MIG-disabled"},
-		"from file, media extension":   {node: a100(), value: "media", policy: single, configs: true},
-		"from file, unknown name":      {node: a100(), value: "nonsense", configs: true, want: "nonsense (MIG configs in mig-parted-config.yaml: all-3g.20gb, all-balanced, half-half, media)"},
-		"builtin wins over the file":   {node: a100(), value: "all-3g.20gb", policy: single, configs: true},
-		"removing mig.config is fine":  {node: a100(), value: "-"},
+		"all-disabled":                {node: a100(), value: "all-disabled"},
+		"all-enabled":                 {node: a100(), value: "all-enabled"},
+		"supported profile":           {node: a100(), value: "all-1g.5gb"},
+		"unsupported profile":         {node: a100(), value: "all-1g.10gb.gfx", want: "MIG profile 1g.10gb.gfx is not supported by the GPUs of node gpu-a100-0"},
+		"not MIG capable":             {node: noMIG, value: "all-1g.5gb", want: "has no MIG-capable GPU"},
+		"all-disabled, not capable":   {node: noMIG, value: "all-disabled"},
+		"no facts yet":                {node: Meta{}, value: "all-1g.5gb", warning: "has no GPU facts yet"},
+		"unknown name without file":   {node: a100(), value: "all-balanced", warning: "is not checked"},
+		"from file, mixed":            {node: a100(), value: "all-balanced", policy: mixed, configs: true},
+		"from file, single":           {node: a100(), value: "all-balanced", policy: single, configs: true, want: "has 3 (1g.5gb, 2g.10gb, 3g.20gb)"},
+		"from file, mixing MIG":       {node: a100(), value: "half-half", policy: single, configs: true, want: "cannot mix MIG-enabled and MIG-disabled"},
+		"from file, media extension":  {node: a100(), value: "media", policy: single, configs: true},
+		"from file, unknown name":     {node: a100(), value: "nonsense", configs: true, want: "nonsense (MIG configs in mig-parted-config.yaml: all-3g.20gb, all-balanced, half-half, media)"},
+		"builtin wins over the file":  {node: a100(), value: "all-3g.20gb", policy: single, configs: true},
+		"removing mig.config is fine": {node: a100(), value: "-"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
