@@ -49,7 +49,7 @@ func (v *Verdict) Enforce(mode func(rule string) config.Enforcement) field.Error
 			deny = append(deny, x.Err)
 			kept = append(kept, x)
 		case config.Warn:
-			v.Warnings = append(v.Warnings, x.Err.Error())
+			v.Warnings = append(v.Warnings, "gpuguard: "+x.Err.Field+": "+x.Err.Detail)
 		case config.Off:
 		}
 	}

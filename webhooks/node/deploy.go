@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/suggest"
 )
 
 const (
@@ -80,10 +81,7 @@ func validateDeploy(r *Request, v *admit.Verdict) {
 // the closest known name when it is a plausible typo, else the whole list.
 func unknownComponent(component, key string, names []string) string {
 	msg := fmt.Sprintf("unknown GPU component %q in %s", component, key)
-	best, d := closest(component, names)
-	// A third of the name's length in edits is still a typo ("dcgm-exporer",
-	// "device-plugn"); further away, a list helps more than a guess.
-	if d >= 0 && d <= max(2, len(component)/3) {
+	if best, ok := suggest.Typo(component, names); ok {
 		return msg + fmt.Sprintf("; did you mean %s?", best)
 	}
 	return msg + "; known components: " + strings.Join(names, ", ")

@@ -1,27 +1,18 @@
 package node
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	admissionv1 "k8s.io/api/admission/v1"
-	"sigs.k8s.io/controller-runtime/pkg/webhook"
-
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/admit/admittest"
 )
 
 func noMIGConfigs(context.Context, *config.Policy) (MIGConfigs, error) { return nil, nil }
 
 func handler() http.Handler {
-	p := config.Default()
-	return &webhook.Admission{Handler: &admit.Handler{
-		Name: "node", Decide: Decide(noMIGConfigs), Policy: func() *config.Policy { return p }, Metrics: admit.NewMetrics(nil),
-	}}
+	return admittest.Handler("node", Decide(noMIGConfigs), config.Default())
 }
 
 const seedReview = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1",
@@ -39,32 +30,13 @@ func FuzzNodeAdmission(f *testing.F) {
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"3","kind":{"kind":"Pod"},"operation":"DELETE"}}`))
 	f.Add([]byte(`{}`))
 	h := handler()
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/validate-nodes", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			return
-		}
-		var review admissionv1.AdmissionReview
-		if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
-			t.Fatalf("answer is not an AdmissionReview: %v: %s", err, rec.Body.Bytes())
-		}
-		if review.Response == nil {
-			t.Fatalf("AdmissionReview without a response: %s", rec.Body.Bytes())
-		}
-	})
+	f.Fuzz(func(t *testing.T, body []byte) { admittest.Check(t, h, body) })
 }
 
 func TestSeedReviewIsDenied(t *testing.T) {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/validate-nodes", bytes.NewReader([]byte(seedReview)))
-	req.Header.Set("Content-Type", "application/json")
-	handler().ServeHTTP(rec, req)
-	var review admissionv1.AdmissionReview
-	if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
-		t.Fatal(err)
+	_, review, raw := admittest.Serve(handler(), []byte(seedReview))
+	if review == nil {
+		t.Fatalf("not an AdmissionReview: %s", raw)
 	}
 	if review.Response.Allowed || review.Response.Result.Code != http.StatusForbidden {
 		t.Fatalf("want a 403 denial, got %+v", review.Response)
@@ -80,10 +52,7 @@ func BenchmarkNodeValidation(b *testing.B) {
 	h := handler()
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, "/validate-nodes", bytes.NewReader([]byte(seedReview)))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
+		admittest.Serve(h, []byte(seedReview))
 	}
 }
 

@@ -338,11 +338,3 @@ func TestIsFact(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	assert.Equal(t, 1, editDistance("dcgm-exporer", "dcgm-exporter"))
-	assert.Equal(t, 0, editDistance("", ""))
-	assert.Equal(t, 3, editDistance("abc", ""))
-	best, d := closest("device-plugn", config.Default().ComponentNames())
-	assert.Equal(t, "device-plugin", best)
-	assert.Equal(t, 1, d)
-}

@@ -4,30 +4,34 @@ import (
 	"context"
 
 	"github.com/go-logr/logr"
+	nodev1 "k8s.io/api/node/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/daemonset"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 	"github.com/gpuguard/gpuguard/webhooks/node"
+	"github.com/gpuguard/gpuguard/webhooks/pod"
 )
 
-// placeholderMessage marks every response of a handler that has no rules
-// yet. PLACEHOLDER: the pod and DaemonSet issues replace these.
-const placeholderMessage = "gpuguard placeholder: no rules implemented for this kind yet; allowed"
-
 // registerHandlers puts a handler on every path the manifests name.
-func registerHandlers(hooks webhook.Server, policy PolicySource, reader client.Reader, m *admit.Metrics) {
+func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client, reader client.Reader, idx *facts.Index, m *admit.Metrics) {
 	migConfigs := &migConfigLoader{reader: reader}
+	rcExists := runtimeClassExists(c)
+	podEnv := pod.Env{RuntimeClassExists: rcExists, Offers: idx.Offers}
+	dsEnv := daemonset.Env{RuntimeClassExists: rcExists, EnabledNodes: idx.EnabledNodes}
+	h := func(name string, d admit.DecideFunc) admission.Handler {
+		return &admit.Handler{Name: name, Decide: d, Policy: policy.Current, Metrics: m}
+	}
 	handlers := map[string]admission.Handler{
-		config.PathValidateNodes: &admit.Handler{
-			Name: "node", Decide: node.Decide(migConfigs.load), Policy: policy.Current, Metrics: m,
-		},
-		config.PathValidatePods:       placeholder(),
-		config.PathMutatePods:         placeholder(),
-		config.PathValidateDaemonSets: placeholder(),
-		config.PathMutateDaemonSets:   placeholder(),
+		config.PathValidateNodes:      h("node", node.Decide(migConfigs.load)),
+		config.PathMutatePods:         h("pod-mutate", pod.DecideMutate(podEnv)),
+		config.PathValidatePods:       h("pod", pod.DecideValidate(podEnv)),
+		config.PathMutateDaemonSets:   h("daemonset-mutate", daemonset.DecideMutate(dsEnv)),
+		config.PathValidateDaemonSets: h("daemonset", daemonset.DecideValidate(dsEnv)),
 	}
 	for path, h := range handlers {
 		hooks.Register(path, &webhook.Admission{
@@ -42,9 +46,12 @@ func registerHandlers(hooks webhook.Server, policy PolicySource, reader client.R
 	}
 }
 
-// placeholder allows everything (PLACEHOLDER until the rules land).
-func placeholder() admission.Handler {
-	return admission.HandlerFunc(func(context.Context, admission.Request) admission.Response {
-		return admission.Allowed(placeholderMessage)
-	})
+// runtimeClassExists answers from the manager's cache. A lookup error other
+// than not-found counts as missing: the pod then gets a warning instead of a
+// runtime class that might not exist.
+func runtimeClassExists(c client.Client) func(string) bool {
+	return func(name string) bool {
+		rc := &nodev1.RuntimeClass{}
+		return c.Get(context.Background(), client.ObjectKey{Name: name}, rc) == nil
+	}
 }

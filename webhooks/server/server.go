@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
+
+	nodev1 "k8s.io/api/node/v1"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -29,6 +32,9 @@ type Server struct {
 	hooks  webhook.Server
 	feeder *facts.Feeder
 	policy PolicySource
+	// rcSynced is set once the RuntimeClass cache is synced, so that no
+	// admission request waits for it.
+	rcSynced atomic.Bool
 }
 
 // PolicySource returns the policy in force for each decision.
@@ -78,7 +84,10 @@ func New(cfg Config) (*Server, error) {
 	if err := mgr.Add(s.feeder); err != nil {
 		return nil, fmt.Errorf("adding node facts feeder: %w", err)
 	}
-	registerHandlers(s.hooks, s.policy, mgr.GetAPIReader(), admitMetrics)
+	if err := mgr.Add(manager.RunnableFunc(s.warmRuntimeClasses)); err != nil {
+		return nil, fmt.Errorf("adding RuntimeClass cache: %w", err)
+	}
+	registerHandlers(s.hooks, s.policy, mgr.GetClient(), mgr.GetAPIReader(), s.feeder.Index, admitMetrics)
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, fmt.Errorf("adding health check: %w", err)
 	}
@@ -125,12 +134,23 @@ func (s *Server) Ready(req *http.Request) error {
 	if !s.feeder.Synced() {
 		return errors.New("node facts not synced yet")
 	}
+	if !s.rcSynced.Load() {
+		return errors.New("RuntimeClass cache not synced yet")
+	}
 	if req == nil {
 		req = &http.Request{}
 	}
 	if err := s.hooks.StartedChecker()(req); err != nil {
 		return fmt.Errorf("webhook server not serving TLS yet: %w", err)
 	}
+	return nil
+}
+
+func (s *Server) warmRuntimeClasses(ctx context.Context) error {
+	if _, err := s.mgr.GetCache().GetInformer(ctx, &nodev1.RuntimeClass{}); err != nil {
+		return fmt.Errorf("watching RuntimeClasses: %w", err)
+	}
+	s.rcSynced.Store(true)
 	return nil
 }
 

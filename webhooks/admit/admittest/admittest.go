@@ -1,0 +1,50 @@
+// Package admittest serves AdmissionReview bodies to gpuguard handlers in
+// tests and fuzz targets, through controller-runtime's HTTP handling.
+package admittest
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
+)
+
+// Handler wraps a decision as the server does, under the given policy.
+func Handler(name string, d admit.DecideFunc, p *config.Policy) http.Handler {
+	return &webhook.Admission{Handler: &admit.Handler{
+		Name: name, Decide: d, Policy: func() *config.Policy { return p }, Metrics: admit.NewMetrics(nil),
+	}}
+}
+
+// Serve posts body and returns the HTTP status and the decoded review.
+func Serve(h http.Handler, body []byte) (int, *admissionv1.AdmissionReview, []byte) {
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var review admissionv1.AdmissionReview
+	if err := json.Unmarshal(rec.Body.Bytes(), &review); err != nil {
+		return rec.Code, nil, rec.Body.Bytes()
+	}
+	return rec.Code, &review, rec.Body.Bytes()
+}
+
+// Check is a fuzz body: whatever the input, the handler must not panic and
+// a 200 answer must be an AdmissionReview with a response.
+func Check(t *testing.T, h http.Handler, body []byte) {
+	t.Helper()
+	code, review, raw := Serve(h, body)
+	if code != http.StatusOK {
+		return
+	}
+	if review == nil || review.Response == nil {
+		t.Fatalf("a 200 answer without an AdmissionReview response: %s", raw)
+	}
+}

@@ -1,0 +1,138 @@
+// Package daemonset decides admission of GPU component DaemonSets (SPEC §5):
+// DaemonSets labelled gpuguard.io/component get the deploy-label node
+// affinity, GPU tolerations and, where the component needs it, the runtime
+// class in their pod template; unknown components and MIG strategy env
+// values that disagree with the policy are refused.
+package daemonset
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/affinity"
+	"github.com/gpuguard/gpuguard/webhooks/inject"
+	"github.com/gpuguard/gpuguard/webhooks/suggest"
+)
+
+// LabelComponent marks a GPU component DaemonSet.
+const LabelComponent = "gpuguard.io/component"
+
+// migStrategyEnv are the env variables the device plugin and GFD read.
+var migStrategyEnv = []string{"MIG_STRATEGY", "GFD_MIG_STRATEGY"}
+
+// ErrUnexpectedRequest is a request this webhook is not registered for.
+var ErrUnexpectedRequest = errors.New("unexpected admission request")
+
+// Env is what decisions consult besides the object and the policy.
+type Env struct {
+	RuntimeClassExists func(name string) bool
+	// EnabledNodes counts nodes with nvidia.com/gpu.deploy.<component>=true.
+	EnabledNodes func(component string) int
+}
+
+// Mutate injects the component's scheduling into the pod template. The
+// result depends only on the manifest and the policy, so re-applying the
+// same manifest stores the same template and starts no rollout.
+func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (admit.Verdict, error) {
+	var v admit.Verdict
+	c, ok := pol.Component(ds.Labels[LabelComponent])
+	if !ok {
+		return v, nil // validation refuses it
+	}
+	s := inject.Spec{
+		TaintKeys: pol.GPUTaints,
+		Clauses:   []affinity.Clause{affinity.Require("nvidia.com/gpu.deploy."+c.Name, corev1.NodeSelectorOpIn, "true")},
+	}
+	if rc := pol.RuntimeClass(); c.RuntimeClass && rc != "" && ds.Spec.Template.Spec.RuntimeClassName == nil {
+		if env.RuntimeClassExists(rc) {
+			s.RuntimeClass = rc
+		} else {
+			v.Warn(fmt.Sprintf("RuntimeClass %q does not exist, so gpuguard did not set it on component %s", rc, c.Name))
+		}
+	}
+	ops, err := inject.Patch(&ds.Spec.Template.Spec, "/spec/template/spec", s)
+	v.Patch = ops
+	return v, err
+}
+
+// Validate refuses unknown components and MIG strategy env values that
+// disagree with the policy, and warns when no node enables the component.
+func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
+	var v admit.Verdict
+	name := ds.Labels[LabelComponent]
+	path := field.NewPath("metadata", "labels").Key(LabelComponent)
+	if _, ok := pol.Component(name); !ok {
+		msg := fmt.Sprintf("unknown GPU component %q", name)
+		if best, ok := suggest.Typo(name, pol.ComponentNames()); ok {
+			msg += "; did you mean " + best + "?"
+		} else {
+			msg += "; known components: " + strings.Join(pol.ComponentNames(), ", ")
+		}
+		v.Add(admit.RuleComponents, field.Invalid(path, name, msg))
+		return v
+	}
+	spec := field.NewPath("spec", "template", "spec")
+	for _, group := range []struct {
+		path *field.Path
+		cs   []corev1.Container
+	}{{spec.Child("initContainers"), ds.Spec.Template.Spec.InitContainers}, {spec.Child("containers"), ds.Spec.Template.Spec.Containers}} {
+		for i, c := range group.cs {
+			for j, e := range c.Env {
+				if slices.Contains(migStrategyEnv, e.Name) && e.Value != string(pol.MIGStrategy) {
+					v.Add(admit.RuleComponents, field.Invalid(group.path.Index(i).Child("env").Index(j).Child("value"), e.Value, fmt.Sprintf(
+						"%s must be this cluster's MIG strategy %q (gpuguard policy migStrategy): the device plugin, GFD and the labeler must agree", e.Name, pol.MIGStrategy)))
+				}
+			}
+		}
+	}
+	if env.EnabledNodes(name) == 0 {
+		v.Warn(fmt.Sprintf("no node currently has nvidia.com/gpu.deploy.%s=true, so this DaemonSet will run nowhere until one does", name))
+	}
+	return v
+}
+
+func decode(req admission.Request) (*appsv1.DaemonSet, error) {
+	if req.Kind.Kind != "DaemonSet" || req.Kind.Group != "apps" ||
+		(req.Operation != admissionv1.Create && req.Operation != admissionv1.Update) {
+		return nil, fmt.Errorf("%w: %s %s, want CREATE or UPDATE of an apps DaemonSet", ErrUnexpectedRequest, req.Operation, req.Kind)
+	}
+	ds := &appsv1.DaemonSet{}
+	if err := json.Unmarshal(req.Object.Raw, ds); err != nil {
+		return nil, fmt.Errorf("decoding the DaemonSet: %w", err)
+	}
+	return ds, nil
+}
+
+// DecideMutate is the DaemonSet mutating webhook's decision.
+func DecideMutate(env Env) admit.DecideFunc {
+	return func(_ context.Context, req admission.Request, pol *config.Policy) (admit.Verdict, error) {
+		ds, err := decode(req)
+		if err != nil {
+			return admit.Verdict{}, err
+		}
+		return Mutate(ds, pol, env)
+	}
+}
+
+// DecideValidate is the DaemonSet validating webhook's decision.
+func DecideValidate(env Env) admit.DecideFunc {
+	return func(_ context.Context, req admission.Request, pol *config.Policy) (admit.Verdict, error) {
+		ds, err := decode(req)
+		if err != nil {
+			return admit.Verdict{}, err
+		}
+		return Validate(ds, pol, env), nil
+	}
+}

@@ -1,0 +1,101 @@
+package daemonset
+
+import (
+	"encoding/json"
+	"testing"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
+)
+
+func component(name string, envs ...corev1.EnvVar) *appsv1.DaemonSet {
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "gpu-operator", Labels: map[string]string{LabelComponent: name}},
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: name, Image: "nvcr.io/nvidia/" + name, Env: envs}},
+		}}},
+	}
+}
+
+func env(enabled int) Env {
+	return Env{RuntimeClassExists: func(string) bool { return true }, EnabledNodes: func(string) int { return enabled }}
+}
+
+func apply(t *testing.T, ds *appsv1.DaemonSet, pol *config.Policy) *appsv1.DaemonSet {
+	t.Helper()
+	v, err := Mutate(ds, pol, env(1))
+	require.NoError(t, err)
+	if len(v.Patch) == 0 {
+		return ds
+	}
+	raw, _ := json.Marshal(ds)
+	ops, _ := json.Marshal(v.Patch)
+	patch, err := jsonpatch.DecodePatch(ops)
+	require.NoError(t, err)
+	out, err := patch.Apply(raw)
+	require.NoError(t, err)
+	got := &appsv1.DaemonSet{}
+	require.NoError(t, json.Unmarshal(out, got))
+	return got
+}
+
+func TestMutate(t *testing.T) {
+	got := apply(t, component("dcgm-exporter"), config.Default())
+	spec := got.Spec.Template.Spec
+	assert.Equal(t, ptr.To("nvidia"), spec.RuntimeClassName, "dcgm-exporter needs the runtime class")
+	assert.Equal(t, []corev1.NodeSelectorRequirement{{Key: "nvidia.com/gpu.deploy.dcgm-exporter", Operator: corev1.NodeSelectorOpIn, Values: []string{"true"}}},
+		spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions)
+	assert.Len(t, spec.Tolerations, 1)
+	again, err := Mutate(got, config.Default(), env(1))
+	require.NoError(t, err)
+	assert.Empty(t, again.Patch, "re-applying changes nothing")
+
+	drv := apply(t, component("driver"), config.Default())
+	assert.Nil(t, drv.Spec.Template.Spec.RuntimeClassName, "the driver does not run under the runtime class it installs")
+	unknown, err := Mutate(component("dcgm-exporer"), config.Default(), env(1))
+	require.NoError(t, err)
+	assert.Empty(t, unknown.Patch)
+}
+
+func TestValidate(t *testing.T) {
+	mixed, err := config.Parse("p", []byte("migStrategy: mixed\n"))
+	require.NoError(t, err)
+	tests := map[string]struct {
+		ds      *appsv1.DaemonSet
+		enabled int
+		want    string
+		warning string
+	}{
+		"known component":   {ds: component("device-plugin"), enabled: 3},
+		"unknown":           {ds: component("dcgm-exporer"), enabled: 3, want: `unknown GPU component "dcgm-exporer"; did you mean dcgm-exporter?`},
+		"matching env":      {ds: component("device-plugin", corev1.EnvVar{Name: "MIG_STRATEGY", Value: "mixed"}), enabled: 3},
+		"mismatched env":    {ds: component("device-plugin", corev1.EnvVar{Name: "MIG_STRATEGY", Value: "single"}), enabled: 3, want: `MIG_STRATEGY must be this cluster's MIG strategy "mixed"`},
+		"invalid GFD env":   {ds: component("gpu-feature-discovery", corev1.EnvVar{Name: "GFD_MIG_STRATEGY", Value: "Mixed"}), enabled: 3, want: "GFD_MIG_STRATEGY must be"},
+		"enabled nowhere":   {ds: component("dcgm"), enabled: 0, warning: "no node currently has nvidia.com/gpu.deploy.dcgm=true"},
+		"other env is fine": {ds: component("dcgm", corev1.EnvVar{Name: "STRATEGY", Value: "x"}), enabled: 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			v := Validate(tc.ds, mixed, env(tc.enabled))
+			if tc.want == "" {
+				assert.Empty(t, v.Violations)
+			} else {
+				require.Len(t, v.Violations, 1)
+				assert.Equal(t, admit.RuleComponents, v.Violations[0].Rule)
+				assert.Contains(t, v.Violations[0].Err.Error(), tc.want)
+			}
+			if tc.warning != "" {
+				require.Len(t, v.Warnings, 1)
+				assert.Contains(t, v.Warnings[0], tc.warning)
+			}
+		})
+	}
+}

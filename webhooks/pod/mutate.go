@@ -1,0 +1,53 @@
+package pod
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/affinity"
+	"github.com/gpuguard/gpuguard/webhooks/gpures"
+	"github.com/gpuguard/gpuguard/webhooks/inject"
+)
+
+// Env is what decisions consult besides the object and the policy.
+type Env struct {
+	// RuntimeClassExists answers from a cache of RuntimeClasses.
+	RuntimeClassExists func(name string) bool
+	// Offers lists what the cluster's GPU nodes offer (facts index).
+	Offers func() []Offer
+}
+
+// Mutate returns the patch that gives a GPU pod its GPU scheduling. Pods
+// that request no GPU, opt out with gpuguard.io/inject: "false", or carry
+// malformed annotations (validation refuses those) are left alone.
+func Mutate(p *corev1.Pod, pol *config.Policy, env Env) (admit.Verdict, error) {
+	var v admit.Verdict
+	if len(gpures.Requested(&p.Spec, pol.GPUResources)) == 0 || p.Annotations[AnnotationInject] == "false" {
+		return v, nil
+	}
+	want, errs := parseWant(p.Annotations)
+	if len(errs) > 0 {
+		return v, nil
+	}
+	s := inject.Spec{
+		TaintKeys: pol.GPUTaints,
+		Clauses: append([]affinity.Clause{affinity.Require("nvidia.com/gpu.present", corev1.NodeSelectorOpIn, "true")},
+			want.Clauses()...),
+	}
+	if rc := pol.RuntimeClass(); rc != "" && p.Spec.RuntimeClassName == nil {
+		if env.RuntimeClassExists(rc) {
+			s.RuntimeClass = rc
+		} else {
+			v.Warn(fmt.Sprintf("RuntimeClass %q does not exist, so gpuguard did not set it on this GPU pod; install the GPU Operator's runtime class or set the policy's runtimeClassName", rc))
+		}
+	}
+	ops, err := inject.Patch(&p.Spec, "/spec", s)
+	if err != nil {
+		return v, err
+	}
+	v.Patch = ops
+	return v, nil
+}

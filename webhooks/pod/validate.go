@@ -1,0 +1,127 @@
+package pod
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"github.com/gpuguard/gpuguard/webhooks/gpures"
+)
+
+// Offer is what one kind of GPU node offers, with how many nodes offer it.
+type Offer = facts.OfferCount
+
+// Validate checks a pod: MIG resources under the cluster's strategy,
+// gpuguard.io annotations, and whether any node can run it.
+func Validate(p *corev1.Pod, pol *config.Policy, env Env) admit.Verdict {
+	var v admit.Verdict
+	requested := gpures.Requested(&p.Spec, pol.GPUResources)
+	want, errs := parseWant(p.Annotations)
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+	for _, e := range errs {
+		v.Add(admit.RuleAnnotations, e)
+	}
+	if len(requested) == 0 {
+		return v
+	}
+	for _, r := range requested {
+		profile, ok := gpures.MIGProfile(r)
+		if !ok {
+			continue
+		}
+		want.MIGProfiles = append(want.MIGProfiles, profile)
+		if pol.MIGStrategy != config.MIGStrategyMixed {
+			v.Add(admit.RuleMIGResources, field.Forbidden(field.NewPath("spec", "containers").Child("resources"), fmt.Sprintf(
+				"%s is advertised only with MIG strategy mixed; this cluster uses %s, where MIG devices are requested as nvidia.com/gpu",
+				r, pol.MIGStrategy)))
+		}
+	}
+	if len(errs) == 0 {
+		checkSatisfiable(want, env.Offers(), &v)
+	}
+	return v
+}
+
+// checkSatisfiable looks for one offer meeting every wish: O(number of
+// distinct offers), whatever the number of nodes.
+func checkSatisfiable(w Want, offers []Offer, v *admit.Verdict) {
+	for _, o := range offers {
+		if w.satisfiedBy(o.Offer) {
+			return
+		}
+	}
+	var have []string
+	for _, o := range offers {
+		have = append(have, describe(o))
+	}
+	msg := "no GPU node in the cluster can run this pod"
+	if d := w.describe(); d != "" {
+		msg += " (it asks for " + d + ")"
+	}
+	if len(have) == 0 {
+		msg += "; the cluster has no labelled GPU nodes yet"
+	} else {
+		msg += "; the cluster offers: " + strings.Join(have, "; ")
+	}
+	v.Add(admit.RuleUnsatisfiable, field.Forbidden(field.NewPath("spec"), msg))
+}
+
+func (w Want) satisfiedBy(o facts.Offer) bool {
+	switch {
+	case len(w.Products) > 0 && !slices.Contains(w.Products, o.Product),
+		len(w.Families) > 0 && !slices.Contains(w.Families, o.Family),
+		w.MemoryMiB > 0 && o.MemoryMiB < w.MemoryMiB,
+		w.CC != nil && !w.CC.atLeast(o.ComputeMajor, o.ComputeMinor),
+		w.CUDA != nil && !w.CUDA.atLeast(o.CUDAMajor, o.CUDAMinor):
+		return false
+	}
+	supported := strings.Split(o.MIGProfiles, ",")
+	for _, p := range w.MIGProfiles {
+		if !slices.Contains(supported, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (w Want) describe() string {
+	var parts []string
+	if len(w.Products) > 0 {
+		parts = append(parts, "product "+strings.Join(w.Products, " or "))
+	}
+	if len(w.Families) > 0 {
+		parts = append(parts, "family "+strings.Join(w.Families, " or "))
+	}
+	if w.MemoryMiB > 0 {
+		parts = append(parts, fmt.Sprintf("at least %d MiB of GPU memory", w.MemoryMiB))
+	}
+	if w.CC != nil {
+		parts = append(parts, "compute capability "+w.CC.String()+" or newer")
+	}
+	if w.CUDA != nil {
+		parts = append(parts, "CUDA "+w.CUDA.String()+" or newer")
+	}
+	if len(w.MIGProfiles) > 0 {
+		parts = append(parts, "MIG profile "+strings.Join(w.MIGProfiles, " and "))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describe(o Offer) string {
+	name := o.Product
+	if name == "" {
+		name = "MIG-partitioned GPUs"
+	}
+	s := fmt.Sprintf("%s (%s, %d MiB, compute %d.%d, CUDA %d.%d", name, o.Family, o.MemoryMiB, o.ComputeMajor, o.ComputeMinor, o.CUDAMajor, o.CUDAMinor)
+	if o.MIGProfiles != "" {
+		s += ", MIG profiles " + o.MIGProfiles
+	}
+	return s + fmt.Sprintf(") on %d node(s)", o.Nodes)
+}
