@@ -62,6 +62,34 @@ func Webhooks() ([]*admissionregistrationv1.MutatingWebhookConfiguration, []*adm
 	return muts, vals, nil
 }
 
+// WebhooksFor returns the webhook configurations with the policy's choices
+// applied: podFailurePolicy on both pod webhooks.
+func WebhooksFor(p *Policy) ([]*admissionregistrationv1.MutatingWebhookConfiguration, []*admissionregistrationv1.ValidatingWebhookConfiguration, error) {
+	muts, vals, err := Webhooks()
+	if err != nil {
+		return nil, nil, err
+	}
+	fp := admissionregistrationv1.FailurePolicyType(p.PodFailurePolicy)
+	for _, m := range muts {
+		for i := range m.Webhooks {
+			if m.Webhooks[i].Name == podWebhookName {
+				m.Webhooks[i].FailurePolicy = &fp
+			}
+		}
+	}
+	for _, v := range vals {
+		for i := range v.Webhooks {
+			if v.Webhooks[i].Name == podWebhookName {
+				v.Webhooks[i].FailurePolicy = &fp
+			}
+		}
+	}
+	return muts, vals, nil
+}
+
+// podWebhookName names both pod webhooks in the manifests.
+const podWebhookName = "pods.gpuguard.io"
+
 // RBAC returns fresh copies of gpuguard's ClusterRoles and bindings.
 func RBAC() ([]*rbacv1.ClusterRole, []*rbacv1.ClusterRoleBinding, error) {
 	var roles []*rbacv1.ClusterRole

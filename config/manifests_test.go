@@ -45,3 +45,23 @@ func TestRBACManifests(t *testing.T) {
 	}
 	assert.Equal(t, "gpuguard-labeler", bindings[0].Subjects[0].Name)
 }
+
+func TestWebhooksForPolicy(t *testing.T) {
+	p, err := Parse("p", []byte("podFailurePolicy: Fail\n"))
+	require.NoError(t, err)
+	muts, vals, err := WebhooksFor(p)
+	require.NoError(t, err)
+	for _, w := range muts[0].Webhooks {
+		if w.Name == podWebhookName {
+			assert.Equal(t, admissionregistrationv1.Fail, *w.FailurePolicy)
+		}
+	}
+	for _, w := range vals[0].Webhooks {
+		if w.Name == podWebhookName {
+			assert.Equal(t, admissionregistrationv1.Fail, *w.FailurePolicy)
+		}
+	}
+	_, vals, err = WebhooksFor(Default())
+	require.NoError(t, err)
+	assert.Equal(t, admissionregistrationv1.Ignore, *vals[0].Webhooks[1].FailurePolicy, "default Ignore")
+}

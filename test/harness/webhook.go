@@ -31,8 +31,14 @@ type Webhook struct {
 // generated certificates, waits until it is ready, then registers the
 // configurations of config.Webhooks pointing at it. cfg's listener, TLS and
 // API server fields are filled in here; the policy file is the caller's.
-func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config) (*Webhook, error) {
-	muts, vals, err := config.Webhooks()
+func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config) (_ *Webhook, err error) {
+	pol := config.Default()
+	if cfg.PolicyFile != "" {
+		if pol, err = config.Load(cfg.PolicyFile); err != nil {
+			return nil, err
+		}
+	}
+	muts, vals, err := config.WebhooksFor(pol)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func TestMerge(t *testing.T) {
 			},
 		},
 		"matchFields term kept": {
-			aff: required(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{req("metadata.name", corev1.NodeSelectorOpIn, "node-1")}}),
+			aff:     required(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{req("metadata.name", corev1.NodeSelectorOpIn, "node-1")}}),
 			clauses: []Clause{present}, changed: true,
 			want: []corev1.NodeSelectorTerm{{
 				MatchFields:      []corev1.NodeSelectorRequirement{req("metadata.name", corev1.NodeSelectorOpIn, "node-1")},

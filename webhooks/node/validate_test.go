@@ -337,4 +337,3 @@ func TestIsFact(t *testing.T) {
 		assert.False(t, isFact(k), k)
 	}
 }
-
