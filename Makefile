@@ -28,8 +28,18 @@ k8s-bin: ## Build etcd, kube-apiserver and kubectl from source into bin/k8s (onc
 build: ## Build every binary into bin/.
 	go build -o $(BIN)/ ./cmd/...
 
+HELM        := $(TOOLS_BIN)/helm
+HELM_VERSION := v3.22.0
+
+$(HELM):
+	@echo "==> Building helm $(HELM_VERSION) into bin/tools (first time only, about 2 minutes)"
+	GOBIN=$(TOOLS_BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+.PHONY: helm-bin
+helm-bin: $(HELM) ## Build helm from source into bin/tools (once).
+
 .PHONY: test
-test: k8s-bin ## Run every test, unit and end-to-end, with the race detector.
+test: k8s-bin $(HELM) ## Run every test, unit and end-to-end, with the race detector.
 	@mkdir -p $(BIN)
 	@set +e -o pipefail; \
 	go test -race -count=1 -timeout 30m -v ./... 2>&1 | tee $(BIN)/test.log | grep --line-buffered -v -E '^ *=== (RUN|PAUSE|CONT|NAME)'; \
@@ -38,7 +48,7 @@ test: k8s-bin ## Run every test, unit and end-to-end, with the race detector.
 	exit $$rc
 
 .PHONY: run
-run: k8s-bin ## Start the local control plane with gpuguard and simulated GPU nodes (SPEC §8).
+run: k8s-bin $(HELM) ## Start the local control plane with gpuguard and simulated GPU nodes (SPEC §8).
 	go build -o $(BIN)/gpuguard-local ./cmd/gpuguard-local
 	exec $(BIN)/gpuguard-local --dir $(LOCAL_DIR)
 
@@ -47,8 +57,10 @@ $(GOLANGCI):
 	GOBIN=$(TOOLS_BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
 .PHONY: lint
-lint: $(GOLANGCI) ## Run golangci-lint with the linters listed in .golangci.yml.
+lint: $(GOLANGCI) $(HELM) ## Run golangci-lint (linters in .golangci.yml) and helm lint for both certificate modes.
 	$(GOLANGCI) run ./...
+	$(HELM) lint --strict config/helm/gpuguard
+	$(HELM) lint --strict config/helm/gpuguard --set certManager.enabled=true --set mig.strategy=single
 
 .PHONY: verify
 verify: ## Check formatting, go vet and go.mod drift.

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,7 +10,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 
@@ -43,24 +48,33 @@ type LabelerOptions struct {
 	Interval time.Duration
 }
 
-// InstallRBAC creates gpuguard's ClusterRoles and bindings from the install
-// manifests, so simulated components have exactly their real permissions.
-func (cp *ControlPlane) InstallRBAC(ctx context.Context) error {
-	roles, bindings, err := config.RBAC()
-	if err != nil {
-		return err
-	}
-	for _, r := range roles {
-		if err := cp.Client.Create(ctx, r); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("creating ClusterRole %s: %w", r.Name, err)
+// Install creates the chart's namespace, service accounts and RBAC, so
+// simulated components have exactly the permissions an install gives them.
+func (cp *ControlPlane) Install(ctx context.Context, chart *Rendered) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
+	objs := []client.Object{ns}
+	for _, o := range chart.Objects {
+		switch o.(type) {
+		case *corev1.ServiceAccount, *rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding, *rbacv1.Role, *rbacv1.RoleBinding:
+			objs = append(objs, o)
 		}
 	}
-	for _, b := range bindings {
-		if err := cp.Client.Create(ctx, b); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("creating ClusterRoleBinding %s: %w", b.Name, err)
+	for _, o := range objs {
+		if err := cp.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
 		}
 	}
 	return nil
+}
+
+// PolicyFrom writes the policy of the chart's ConfigMap into Dir.
+func (cp *ControlPlane) PolicyFrom(chart *Rendered) (string, error) {
+	for _, cm := range OfType[*corev1.ConfigMap](chart) {
+		if p, ok := cm.Data["policy.yaml"]; ok {
+			return cp.WritePolicy(p)
+		}
+	}
+	return "", errors.New("the rendered chart has no policy ConfigMap")
 }
 
 // LabelerConfig returns a REST config that acts as the labeler's service

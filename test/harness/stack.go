@@ -65,13 +65,21 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 			err = errors.Join(err, s.Stop(context.WithoutCancel(ctx)))
 		}
 	}()
+	opts.Log.Info("rendering the Helm chart", "chart", "config/helm/gpuguard")
+	chart, err := RenderChart("mig.strategy=" + opts.MIGStrategy)
+	if err != nil {
+		return nil, err
+	}
+	if err := cp.Install(ctx, chart); err != nil {
+		return nil, err
+	}
 	if opts.PolicyFile == "" {
-		if opts.PolicyFile, err = cp.WritePolicy("migStrategy: " + opts.MIGStrategy + "\n"); err != nil {
+		if opts.PolicyFile, err = cp.PolicyFrom(chart); err != nil {
 			return nil, err
 		}
 	}
 	opts.Log.Info("starting the webhook server")
-	if s.Webhook, err = cp.StartWebhook(ctx, server.Config{PolicyFile: opts.PolicyFile, Log: opts.Log.WithName("webhook")}); err != nil {
+	if s.Webhook, err = cp.StartWebhook(ctx, server.Config{PolicyFile: opts.PolicyFile, Log: opts.Log.WithName("webhook")}, chart); err != nil {
 		return nil, err
 	}
 	if err := cp.CreateRuntimeClass(ctx, config.DefaultRuntimeClassName); err != nil {
@@ -79,9 +87,6 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	}
 	opts.Log.Info("creating the simulated fleet", "nodes", len(opts.Fleet))
 	if err := cp.CreateNodes(ctx, opts.Fleet); err != nil {
-		return nil, err
-	}
-	if err := cp.InstallRBAC(ctx); err != nil {
 		return nil, err
 	}
 	for _, n := range opts.Fleet {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
@@ -29,18 +29,14 @@ type Webhook struct {
 
 // StartWebhook runs the webhook server on a loopback port with freshly
 // generated certificates, waits until it is ready, then registers the
-// configurations of config.Webhooks pointing at it. cfg's listener, TLS and
-// API server fields are filled in here; the policy file is the caller's.
-func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config) (_ *Webhook, err error) {
-	pol := config.Default()
-	if cfg.PolicyFile != "" {
-		if pol, err = config.Load(cfg.PolicyFile); err != nil {
-			return nil, err
-		}
-	}
-	muts, vals, err := config.WebhooksFor(pol)
-	if err != nil {
-		return nil, err
+// webhook configurations of the rendered chart, pointed at it. cfg's
+// listener, TLS and API server fields are filled in here; the policy file is
+// the caller's.
+func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config, chart *Rendered) (*Webhook, error) {
+	muts := OfType[*admissionregistrationv1.MutatingWebhookConfiguration](chart)
+	vals := OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](chart)
+	if len(muts) == 0 || len(vals) == 0 {
+		return nil, errors.New("the rendered chart has no webhook configurations")
 	}
 	w := &Webhook{cp: cp, done: make(chan error, 1), install: envtest.WebhookInstallOptions{
 		MutatingWebhooks: muts, ValidatingWebhooks: vals, LocalServingHost: "127.0.0.1",
@@ -54,9 +50,11 @@ func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config) (_ 
 	// Metrics are read in-process from the controller-runtime registry; two
 	// servers in one test binary must not fight over fixed ports.
 	cfg.MetricsAddr, cfg.HealthAddr = "0", "0"
-	if w.Server, err = server.New(cfg); err != nil {
+	srv, err := server.New(cfg)
+	if err != nil {
 		return nil, err
 	}
+	w.Server = srv
 	runCtx, cancel := context.WithCancel(ctx)
 	w.cancel = cancel
 	go func() { w.done <- w.Server.Start(runCtx) }()

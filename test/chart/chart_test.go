@@ -1,0 +1,168 @@
+// Package chart checks what the Helm chart renders, in both certificate
+// modes, without a cluster.
+package chart
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/test/harness"
+)
+
+func render(t *testing.T, set ...string) *harness.Rendered {
+	t.Helper()
+	r, err := harness.RenderChart(set...)
+	require.NoError(t, err)
+	return r
+}
+
+func TestSecurityContexts(t *testing.T) {
+	r := render(t)
+	var specs []corev1.PodSpec
+	for _, d := range harness.OfType[*appsv1.Deployment](r) {
+		specs = append(specs, d.Spec.Template.Spec)
+	}
+	for _, d := range harness.OfType[*appsv1.DaemonSet](r) {
+		specs = append(specs, d.Spec.Template.Spec)
+	}
+	require.Len(t, specs, 2, "webhook Deployment and labeler DaemonSet")
+	for _, s := range specs {
+		assert.True(t, *s.SecurityContext.RunAsNonRoot)
+		for _, c := range s.Containers {
+			sc := c.SecurityContext
+			require.NotNil(t, sc, c.Name)
+			assert.True(t, *sc.RunAsNonRoot, c.Name)
+			assert.False(t, *sc.AllowPrivilegeEscalation, c.Name)
+			assert.True(t, *sc.ReadOnlyRootFilesystem, c.Name)
+			assert.Equal(t, []corev1.Capability{"ALL"}, sc.Capabilities.Drop, c.Name)
+			assert.Nil(t, sc.Privileged, c.Name)
+			assert.NotNil(t, c.Resources.Limits.Memory(), c.Name)
+		}
+	}
+	dep := harness.OfType[*appsv1.Deployment](r)[0]
+	assert.Equal(t, int32(2), *dep.Spec.Replicas)
+	assert.Len(t, dep.Spec.Template.Spec.TopologySpreadConstraints, 2)
+	assert.NotNil(t, dep.Spec.Template.Spec.Containers[0].ReadinessProbe)
+
+	ds := harness.OfType[*appsv1.DaemonSet](r)[0]
+	terms := ds.Spec.Template.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+	require.Len(t, terms, 2)
+	assert.Equal(t, "feature.node.kubernetes.io/pci-10de.present", terms[0].MatchExpressions[0].Key)
+	assert.Equal(t, "nvidia.com/gpu.present", terms[1].MatchExpressions[0].Key)
+	assert.Equal(t, "nvidia", *ds.Spec.Template.Spec.RuntimeClassName)
+}
+
+func TestPodDisruptionBudget(t *testing.T) {
+	pdbs := harness.OfType[*policyv1.PodDisruptionBudget](render(t))
+	require.Len(t, pdbs, 1)
+	assert.Equal(t, 1, pdbs[0].Spec.MinAvailable.IntValue())
+}
+
+func TestRBACHasNoWildcards(t *testing.T) {
+	for _, mode := range []string{"certManager.enabled=false", "certManager.enabled=true"} {
+		r := render(t, mode)
+		var rules []rbacv1.PolicyRule
+		for _, cr := range harness.OfType[*rbacv1.ClusterRole](r) {
+			rules = append(rules, cr.Rules...)
+		}
+		for _, role := range harness.OfType[*rbacv1.Role](r) {
+			rules = append(rules, role.Rules...)
+		}
+		require.NotEmpty(t, rules)
+		for _, rule := range rules {
+			for _, list := range [][]string{rule.Verbs, rule.Resources, rule.APIGroups} {
+				assert.NotContains(t, list, "*", "%s: %+v", mode, rule)
+			}
+			for _, v := range rule.Verbs {
+				assert.NotContains(t, []string{"delete", "deletecollection", "escalate", "bind", "impersonate"}, v, "%s: %+v", mode, rule)
+			}
+		}
+	}
+	// Self-managed certificates need Secrets and caBundle patches; with
+	// cert-manager the webhook needs neither.
+	assert.Len(t, harness.OfType[*rbacv1.Role](render(t, "certManager.enabled=true")), 0)
+	assert.Len(t, harness.OfType[*rbacv1.Role](render(t)), 1)
+}
+
+func TestWebhookConfigurations(t *testing.T) {
+	r := render(t, "podFailurePolicy=Fail")
+	vals := harness.OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](r)
+	muts := harness.OfType[*admissionregistrationv1.MutatingWebhookConfiguration](r)
+	require.Len(t, vals, 1)
+	require.Len(t, muts, 1)
+	paths := map[string]bool{}
+	for _, w := range vals[0].Webhooks {
+		paths[*w.ClientConfig.Service.Path] = true
+		assert.Equal(t, admissionregistrationv1.SideEffectClassNone, *w.SideEffects, w.Name)
+		assert.LessOrEqual(t, *w.TimeoutSeconds, int32(5), w.Name)
+		assert.Equal(t, admissionregistrationv1.Fail, *w.FailurePolicy, w.Name)
+	}
+	for _, w := range muts[0].Webhooks {
+		paths[*w.ClientConfig.Service.Path] = true
+		assert.Equal(t, admissionregistrationv1.IfNeededReinvocationPolicy, *w.ReinvocationPolicy, w.Name)
+	}
+	for _, p := range []string{config.PathValidateNodes, config.PathValidatePods, config.PathMutatePods, config.PathValidateDaemonSets, config.PathMutateDaemonSets} {
+		assert.True(t, paths[p], "a webhook serves %s", p)
+	}
+	node := vals[0].Webhooks[0]
+	assert.Equal(t, []admissionregistrationv1.OperationType{"CREATE", "UPDATE"}, node.Rules[0].Operations)
+	assert.Equal(t, []string{"nodes", "nodes/status"}, node.Rules[0].Resources)
+	require.Len(t, node.MatchConditions, 1)
+	assert.Contains(t, node.MatchConditions[0].Expression, "k.startsWith('nvidia.com/')")
+	assert.Contains(t, node.MatchConditions[0].Expression, "k.startsWith('gpuguard.io/')")
+	pods := vals[0].Webhooks[1]
+	require.Len(t, pods.MatchConditions, 1)
+	assert.Contains(t, pods.MatchConditions[0].Expression, "initContainers")
+	excluded := pods.NamespaceSelector.MatchExpressions[0]
+	assert.Equal(t, "kubernetes.io/metadata.name", excluded.Key)
+	assert.Equal(t, []string{"kube-system", "gpuguard"}, excluded.Values)
+	ds := vals[0].Webhooks[2]
+	assert.Equal(t, "gpuguard.io/component", ds.ObjectSelector.MatchExpressions[0].Key)
+
+	def := harness.OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](render(t))[0]
+	assert.Equal(t, admissionregistrationv1.Ignore, *def.Webhooks[1].FailurePolicy, "pods default to Ignore")
+}
+
+func TestCertManagerMode(t *testing.T) {
+	r := render(t, "certManager.enabled=true")
+	var kinds []string
+	for _, o := range r.Other {
+		kinds = append(kinds, o["kind"].(string)+"/"+o["metadata"].(map[string]any)["name"].(string))
+	}
+	// helm orders output by kind.
+	assert.Equal(t, []string{"Certificate/gpuguard-ca", "Certificate/gpuguard-webhook", "Issuer/gpuguard-selfsigned", "Issuer/gpuguard-ca"}, kinds)
+	for _, v := range harness.OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](r) {
+		assert.Equal(t, "gpuguard/gpuguard-webhook", v.Annotations["cert-manager.io/inject-ca-from"])
+	}
+	for _, m := range harness.OfType[*admissionregistrationv1.MutatingWebhookConfiguration](r) {
+		assert.Equal(t, "gpuguard/gpuguard-webhook", m.Annotations["cert-manager.io/inject-ca-from"])
+	}
+	assert.Empty(t, render(t).Other, "no cert-manager objects without cert-manager")
+}
+
+func TestPolicyFromValues(t *testing.T) {
+	r := render(t, "mig.strategy=single", "runtimeClassName=nvidia-cdi", "policy.enforcement.unsatisfiable=deny")
+	cms := harness.OfType[*corev1.ConfigMap](r)
+	require.Len(t, cms, 1)
+	p, err := config.Parse("chart", []byte(cms[0].Data["policy.yaml"]))
+	require.NoError(t, err, "the chart renders a valid policy")
+	assert.Equal(t, config.MIGStrategySingle, p.MIGStrategy)
+	assert.Equal(t, "nvidia-cdi", p.RuntimeClass())
+	assert.Equal(t, config.Deny, p.Enforcement.Unsatisfiable)
+	assert.Equal(t, []string{config.LabelerServiceAccount}, p.Identities.Labeler.ServiceAccounts)
+
+	ds := harness.OfType[*appsv1.DaemonSet](r)[0]
+	assert.True(t, slices.ContainsFunc(ds.Spec.Template.Spec.Containers[0].Args, func(a string) bool {
+		return strings.HasPrefix(a, "--mig-strategy=single")
+	}), "the labeler's strategy comes from the same value")
+}
