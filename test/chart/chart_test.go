@@ -90,7 +90,7 @@ func TestRBACHasNoWildcards(t *testing.T) {
 	}
 	// Self-managed certificates need Secrets and caBundle patches; with
 	// cert-manager the webhook needs neither.
-	assert.Len(t, harness.OfType[*rbacv1.Role](render(t, "certManager.enabled=true")), 0)
+	assert.Empty(t, harness.OfType[*rbacv1.Role](render(t, "certManager.enabled=true")))
 	assert.Len(t, harness.OfType[*rbacv1.Role](render(t)), 1)
 }
 

@@ -3,6 +3,8 @@ package server
 import (
 	"time"
 
+	"github.com/gpuguard/gpuguard/certs"
+
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
 )
@@ -16,9 +18,12 @@ type Config struct {
 	// addresses, port 9443.
 	Host string
 	Port int
-	// CertDir holds tls.crt and tls.key; they are re-read when they change.
-	// Default: controller-runtime's (<tmp>/k8s-webhook-server/serving-certs).
+	// CertDir holds tls.crt and tls.key (cert-manager's Secret); they are
+	// re-read when they change. Used when Certs is nil.
 	CertDir string
+	// Certs provides the serving certificate. Default: a certs.FileSource
+	// on CertDir.
+	Certs certs.Source
 	// MetricsAddr serves Prometheus metrics. Default ":8080"; "0" disables.
 	MetricsAddr string
 	// HealthAddr serves /healthz and /readyz. Default ":8081"; "0" disables.
@@ -44,5 +49,8 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Log.GetSink() == nil {
 		c.Log = logr.Discard()
+	}
+	if c.Certs == nil {
+		c.Certs = certs.NewFileSource(c.CertDir, c.Log.WithName("certs"))
 	}
 }

@@ -19,6 +19,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
@@ -32,6 +33,7 @@ type Server struct {
 	hooks  webhook.Server
 	feeder *facts.Feeder
 	policy PolicySource
+	certs  certs.Source
 	// rcSynced is set once the RuntimeClass cache is synced, so that no
 	// admission request waits for it.
 	rcSynced atomic.Bool
@@ -55,10 +57,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("building scheme: %w", err)
 	}
 	hooks := webhook.NewServer(webhook.Options{
-		Host:    cfg.Host,
-		Port:    cfg.Port,
-		CertDir: cfg.CertDir,
-		TLSOpts: []func(*tls.Config){tlsHardening},
+		Host: cfg.Host,
+		Port: cfg.Port,
+		TLSOpts: []func(*tls.Config){tlsHardening, func(c *tls.Config) {
+			// Each handshake asks for the current certificate: a rotation
+			// never drops a connection or needs a restart.
+			c.GetCertificate = cfg.Certs.GetCertificate
+		}},
 	})
 	shutdown := cfg.ShutdownTimeout
 	mgr, err := ctrl.NewManager(cfg.RESTConfig, ctrl.Options{
@@ -76,7 +81,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("building manager: %w", err)
 	}
 	// GetWebhookServer is what adds the server to the manager's runnables.
-	s := &Server{mgr: mgr, hooks: mgr.GetWebhookServer()}
+	s := &Server{mgr: mgr, hooks: mgr.GetWebhookServer(), certs: cfg.Certs}
+	if err := mgr.Add(manager.RunnableFunc(cfg.Certs.Start)); err != nil {
+		return nil, fmt.Errorf("adding certificate source: %w", err)
+	}
 	if err := s.setPolicy(cfg); err != nil {
 		return nil, err
 	}
@@ -136,6 +144,9 @@ func (s *Server) Ready(req *http.Request) error {
 	}
 	if !s.rcSynced.Load() {
 		return errors.New("RuntimeClass cache not synced yet")
+	}
+	if err := s.certs.Ready(); err != nil {
+		return fmt.Errorf("serving certificate: %w", err)
 	}
 	if req == nil {
 		req = &http.Request{}

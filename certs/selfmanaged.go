@@ -1,0 +1,281 @@
+package certs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
+)
+
+// Secret keys. ca.crt is the bundle the API server trusts: the current CA
+// first, then earlier CAs until they expire, so certificates they signed
+// stay trusted while replicas move to the new CA.
+const (
+	keyCert     = "tls.crt"
+	keyKey      = "tls.key"
+	keyCABundle = "ca.crt"
+	keyCAKey    = "ca.key"
+)
+
+// SelfManaged generates, stores, injects and rotates certificates.
+type SelfManaged struct {
+	holder
+	Client kubernetes.Interface
+	// Namespace and SecretName locate the one Secret all replicas share.
+	Namespace, SecretName string
+	// DNSNames and IPs go into the serving certificate.
+	DNSNames []string
+	IPs      []net.IP
+	// ValidatingWebhooks and MutatingWebhooks name the configurations whose
+	// caBundle this source keeps.
+	ValidatingWebhooks, MutatingWebhooks []string
+	// CAValidity defaults to 10 years; Validity (serving) to 1 year. Both
+	// are renewed with a third of their lifetime left.
+	CAValidity, Validity time.Duration
+	// Interval between checks. Default 1 minute.
+	Interval time.Duration
+	Log      logr.Logger
+	// Now defaults to time.Now.
+	Now func() time.Time
+
+	injected atomic.Bool
+}
+
+var _ Source = (*SelfManaged)(nil)
+
+func (s *SelfManaged) defaults() {
+	if s.CAValidity == 0 {
+		s.CAValidity = 10 * 365 * 24 * time.Hour
+	}
+	if s.Validity == 0 {
+		s.Validity = 365 * 24 * time.Hour
+	}
+	if s.Interval == 0 {
+		s.Interval = time.Minute
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+}
+
+// Ready is nil once a certificate is served and its CA is injected.
+func (s *SelfManaged) Ready() error {
+	if err := s.holder.Ready(); err != nil {
+		return err
+	}
+	if !s.injected.Load() {
+		return errors.New("CA bundle not yet injected into the webhook configurations")
+	}
+	return nil
+}
+
+// Start ensures the certificates now and every Interval until ctx is done.
+func (s *SelfManaged) Start(ctx context.Context) error {
+	s.defaults()
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		if err := s.Ensure(ctx); err != nil {
+			s.Log.Error(err, "keeping the serving certificate failed; retrying", "secret", s.Namespace+"/"+s.SecretName)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Ensure converges the Secret, the served certificate and the injected CA
+// bundle. Several replicas may run it at once: the Secret is created or
+// updated with optimistic concurrency, and the loser adopts the winner's.
+func (s *SelfManaged) Ensure(ctx context.Context) error {
+	s.defaults()
+	// Two passes: a CA rotation first publishes the new CA in the bundle,
+	// and only after that is injected is a certificate signed by it served.
+	for range 2 {
+		sec, rotatedCA, err := s.converge(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.inject(ctx, sec.Data[keyCABundle]); err != nil {
+			return err
+		}
+		if err := s.set(sec.Data[keyCert], sec.Data[keyKey]); err != nil {
+			return err
+		}
+		if !rotatedCA {
+			return nil
+		}
+	}
+	return nil
+}
+
+// converge reads the Secret and writes what it should hold, retrying on
+// conflicts with other replicas.
+func (s *SelfManaged) converge(ctx context.Context) (*corev1.Secret, bool, error) {
+	secrets := s.Client.CoreV1().Secrets(s.Namespace)
+	for range 10 {
+		sec, err := secrets.Get(ctx, s.SecretName, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			sec = &corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Name: s.SecretName, Namespace: s.Namespace,
+					Labels: map[string]string{"app.kubernetes.io/managed-by": "gpuguard"}},
+				Type: corev1.SecretTypeTLS,
+			}
+			if _, _, err := s.plan(sec); err != nil {
+				return nil, false, err
+			}
+			created, err := secrets.Create(ctx, sec, metav1.CreateOptions{})
+			if apierrors.IsAlreadyExists(err) {
+				continue // another replica was first: adopt its Secret
+			}
+			if err != nil {
+				return nil, false, fmt.Errorf("creating Secret %s/%s: %w", s.Namespace, s.SecretName, err)
+			}
+			s.Log.Info("created serving certificate", "secret", s.Namespace+"/"+s.SecretName)
+			return created, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("reading Secret %s/%s: %w", s.Namespace, s.SecretName, err)
+		}
+		changed, rotatedCA, err := s.plan(sec)
+		if err != nil {
+			return nil, false, err
+		}
+		if !changed {
+			return sec, false, nil
+		}
+		updated, err := secrets.Update(ctx, sec, metav1.UpdateOptions{})
+		if apierrors.IsConflict(err) {
+			continue // another replica rotated first: adopt its result
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("updating Secret %s/%s: %w", s.Namespace, s.SecretName, err)
+		}
+		s.Log.Info("rotated serving certificate", "secret", s.Namespace+"/"+s.SecretName, "newCA", rotatedCA)
+		return updated, rotatedCA, nil
+	}
+	return nil, false, fmt.Errorf("Secret %s/%s kept changing under us; giving up for now", s.Namespace, s.SecretName)
+}
+
+// plan changes sec's data to what it should hold and reports whether it
+// changed and whether the CA was rotated.
+func (s *SelfManaged) plan(sec *corev1.Secret) (changed, rotatedCA bool, err error) {
+	now := s.Now()
+	if sec.Data == nil {
+		sec.Data = map[string][]byte{}
+	}
+	bundle := parseCerts(sec.Data[keyCABundle])
+	var ca *keyPair
+	if len(bundle) > 0 {
+		ca, _ = parseKeyPair(pemOf(sec.Data[keyCABundle]), sec.Data[keyCAKey])
+	}
+	if ca == nil || dueForRenewal(ca.cert, now) {
+		if ca, err = newCA("gpuguard-webhook-ca", now, s.CAValidity); err != nil {
+			return false, false, err
+		}
+		// Keep earlier CAs that still sign something valid: the overlap.
+		var keep [][]byte
+		for _, c := range bundle {
+			if now.Before(c.NotAfter) {
+				keep = append(keep, pemEncode(c.Raw))
+			}
+		}
+		sec.Data[keyCABundle] = bytes.Join(append([][]byte{ca.certPEM}, keep...), nil)
+		sec.Data[keyCAKey] = ca.keyPEM
+		changed, rotatedCA = true, true
+	} else if pruned := pruneExpired(bundle, now); len(pruned) != len(bundle) {
+		sec.Data[keyCABundle] = bytes.Join(pruned, nil)
+		changed = true
+	}
+	leaf, _ := parseKeyPair(sec.Data[keyCert], sec.Data[keyKey])
+	stillTrusted := leaf != nil && !dueForRenewal(leaf.cert, now) && s.namesMatch(leaf) &&
+		trustedBy(leaf, parseCerts(sec.Data[keyCABundle]))
+	// After a CA rotation the old leaf stays (its CA is still in the
+	// bundle) until the bundle with the new CA is injected.
+	needsNew := !stillTrusted || (!rotatedCA && leaf.cert.CheckSignatureFrom(ca.cert) != nil)
+	if needsNew {
+		if leaf, err = newServing(ca, s.DNSNames, s.IPs, now, s.Validity); err != nil {
+			return false, false, err
+		}
+		sec.Data[keyCert], sec.Data[keyKey] = leaf.certPEM, leaf.keyPEM
+		changed = true
+	}
+	return changed, rotatedCA, nil
+}
+
+func (s *SelfManaged) namesMatch(leaf *keyPair) bool {
+	if !slices.Equal(leaf.cert.DNSNames, s.DNSNames) || len(leaf.cert.IPAddresses) != len(s.IPs) {
+		return false
+	}
+	for i, ip := range s.IPs {
+		if !ip.Equal(leaf.cert.IPAddresses[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// inject writes the CA bundle into every webhook of the named
+// configurations that does not carry it yet.
+func (s *SelfManaged) inject(ctx context.Context, bundle []byte) error {
+	admission := s.Client.AdmissionregistrationV1()
+	for _, name := range s.ValidatingWebhooks {
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			c, err := admission.ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			changed := false
+			for i := range c.Webhooks {
+				if !bytes.Equal(c.Webhooks[i].ClientConfig.CABundle, bundle) {
+					c.Webhooks[i].ClientConfig.CABundle, changed = bundle, true
+				}
+			}
+			if !changed {
+				return nil
+			}
+			_, err = admission.ValidatingWebhookConfigurations().Update(ctx, c, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("injecting the CA bundle into ValidatingWebhookConfiguration %s: %w", name, err)
+		}
+	}
+	for _, name := range s.MutatingWebhooks {
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			c, err := admission.MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			changed := false
+			for i := range c.Webhooks {
+				if !bytes.Equal(c.Webhooks[i].ClientConfig.CABundle, bundle) {
+					c.Webhooks[i].ClientConfig.CABundle, changed = bundle, true
+				}
+			}
+			if !changed {
+				return nil
+			}
+			_, err = admission.MutatingWebhookConfigurations().Update(ctx, c, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("injecting the CA bundle into MutatingWebhookConfiguration %s: %w", name, err)
+		}
+	}
+	s.injected.Store(true)
+	return nil
+}
