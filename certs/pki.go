@@ -125,9 +125,10 @@ func parseCerts(bundle []byte) []*x509.Certificate {
 }
 
 // dueForRenewal is true once less than a third of the lifetime is left, the
-// rule cert-manager uses by default: time enough to retry for days.
+// rule cert-manager uses by default: time enough to retry for days. The
+// lifetime counts from issue, not from the backdated NotBefore.
 func dueForRenewal(c *x509.Certificate, now time.Time) bool {
-	life := c.NotAfter.Sub(c.NotBefore)
+	life := c.NotAfter.Sub(c.NotBefore.Add(clockSkew))
 	return now.After(c.NotAfter.Add(-life / 3))
 }
 

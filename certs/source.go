@@ -24,7 +24,9 @@ type Source interface {
 }
 
 // holder keeps the certificate being served.
-type holder struct{ cert atomic.Pointer[tls.Certificate] }
+type holder struct {
+	cert atomic.Pointer[tls.Certificate]
+}
 
 func (h *holder) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	c := h.cert.Load()

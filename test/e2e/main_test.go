@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/gpuguard/gpuguard/test/harness"
 )
@@ -22,7 +23,12 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	var err error
-	if stack, err = harness.StartStack(context.Background(), harness.StackOptions{}); err != nil {
+	// Short-lived certificates: the serving certificate rotates every 4 s and
+	// the CA every 20 s while every test of this package runs.
+	opts := harness.StackOptions{Webhook: harness.WebhookOptions{
+		Validity: 6 * time.Second, CAValidity: 30 * time.Second, CertInterval: 200 * time.Millisecond,
+	}}
+	if stack, err = harness.StartStack(context.Background(), opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

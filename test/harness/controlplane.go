@@ -122,8 +122,8 @@ func (cp *ControlPlane) Impersonate(user string, groups []string, extra map[stri
 }
 
 // WritePolicy writes a policy file into Dir and returns its path.
-func (cp *ControlPlane) WritePolicy(content string) (string, error) {
-	path := filepath.Join(cp.Dir, "policy.yaml")
+func (cp *ControlPlane) WritePolicy(name, content string) (string, error) {
+	path := filepath.Join(cp.Dir, name)
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		return "", fmt.Errorf("writing the policy file: %w", err)
 	}

@@ -67,11 +67,11 @@ func (cp *ControlPlane) Install(ctx context.Context, chart *Rendered) error {
 	return nil
 }
 
-// PolicyFrom writes the policy of the chart's ConfigMap into Dir.
-func (cp *ControlPlane) PolicyFrom(chart *Rendered) (string, error) {
+// PolicyFrom writes the policy of the chart's ConfigMap into Dir/name.
+func (cp *ControlPlane) PolicyFrom(chart *Rendered, name string) (string, error) {
 	for _, cm := range OfType[*corev1.ConfigMap](chart) {
 		if p, ok := cm.Data["policy.yaml"]; ok {
-			return cp.WritePolicy(p)
+			return cp.WritePolicy(name, p)
 		}
 	}
 	return "", errors.New("the rendered chart has no policy ConfigMap")

@@ -40,7 +40,9 @@ type StackOptions struct {
 	MIGStrategy string
 	// LabelInterval between labeler cycles. Default 60s.
 	LabelInterval time.Duration
-	Log           logr.Logger
+	// Webhook configures the webhook server's certificates.
+	Webhook WebhookOptions
+	Log     logr.Logger
 }
 
 // StartStack starts everything and returns once the webhook serves and every
@@ -74,12 +76,13 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	if opts.PolicyFile == "" {
-		if opts.PolicyFile, err = cp.PolicyFrom(chart); err != nil {
+		if opts.PolicyFile, err = cp.PolicyFrom(chart, "policy.yaml"); err != nil {
 			return nil, err
 		}
 	}
 	opts.Log.Info("starting the webhook server")
-	if s.Webhook, err = cp.StartWebhook(ctx, server.Config{PolicyFile: opts.PolicyFile, Log: opts.Log.WithName("webhook")}, chart); err != nil {
+	opts.Webhook.Register = true
+	if s.Webhook, err = cp.StartWebhook(ctx, server.Config{PolicyFile: opts.PolicyFile, Log: opts.Log.WithName("webhook")}, chart, opts.Webhook); err != nil {
 		return nil, err
 	}
 	if err := cp.CreateRuntimeClass(ctx, config.DefaultRuntimeClassName); err != nil {

@@ -4,49 +4,93 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
+// TLSSecret is where the self-managed certificates live, as in an install.
+const TLSSecret = Release + "-webhook-tls"
+
 // Webhook is a webhook server running in this process, registered with the
-// API server through gpuguard's own webhook configurations.
+// API server through the chart's webhook configurations.
 type Webhook struct {
 	Server *server.Server
-	// CertDir holds the serving certificate the API server trusts.
-	CertDir string
+	// Certs is its self-managed certificate source.
+	Certs *certs.SelfManaged
+	// Addr is where it listens (127.0.0.1:<port>).
+	Addr string
 
-	install envtest.WebhookInstallOptions
-	cp      *ControlPlane
-	cancel  context.CancelFunc
-	done    chan error
+	cp     *ControlPlane
+	muts   []*admissionregistrationv1.MutatingWebhookConfiguration
+	vals   []*admissionregistrationv1.ValidatingWebhookConfiguration
+	cancel context.CancelFunc
+	done   chan error
 }
 
-// StartWebhook runs the webhook server on a loopback port with freshly
-// generated certificates, waits until it is ready, then registers the
-// webhook configurations of the rendered chart, pointed at it. cfg's
-// listener, TLS and API server fields are filled in here; the policy file is
-// the caller's.
-func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config, chart *Rendered) (*Webhook, error) {
-	muts := OfType[*admissionregistrationv1.MutatingWebhookConfiguration](chart)
-	vals := OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](chart)
-	if len(muts) == 0 || len(vals) == 0 {
+// WebhookOptions configure StartWebhook. Zero values mean the defaults of a
+// real install.
+type WebhookOptions struct {
+	// Validity of the serving certificate and of the CA, and how often the
+	// source checks them (tests shorten these to force rotations).
+	Validity, CAValidity, CertInterval time.Duration
+	// Register creates the webhook configurations pointed at this server.
+	// A second server that shares the Secret leaves them alone.
+	Register bool
+}
+
+// StartWebhook runs the webhook server on a loopback port chosen by the OS,
+// with self-managed certificates (SPEC §8): the source creates or adopts the
+// TLS Secret and injects its CA into the chart's webhook configurations,
+// which are registered pointing at this server. cfg's listener, TLS and API
+// server fields are filled in here; the policy file is the caller's.
+func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config, chart *Rendered, o WebhookOptions) (*Webhook, error) {
+	return cp.StartWebhookWith(ctx, cfg, chart, o, nil)
+}
+
+// StartWebhookWith is StartWebhook with a hook to adjust the certificate
+// source before it starts.
+func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config, chart *Rendered, o WebhookOptions, adjust func(*certs.SelfManaged)) (*Webhook, error) {
+	w := &Webhook{cp: cp, done: make(chan error, 1),
+		muts: OfType[*admissionregistrationv1.MutatingWebhookConfiguration](chart),
+		vals: OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](chart),
+	}
+	if len(w.muts) == 0 || len(w.vals) == 0 {
 		return nil, errors.New("the rendered chart has no webhook configurations")
 	}
-	w := &Webhook{cp: cp, done: make(chan error, 1), install: envtest.WebhookInstallOptions{
-		MutatingWebhooks: muts, ValidatingWebhooks: vals, LocalServingHost: "127.0.0.1",
-	}}
-	if err := w.install.PrepWithoutInstalling(); err != nil {
-		return nil, fmt.Errorf("preparing webhook certificates: %w", err)
+	port, err := freePort()
+	if err != nil {
+		return nil, err
 	}
-	w.CertDir = w.install.LocalServingCertDir
-	cfg.Host, cfg.Port, cfg.CertDir = w.install.LocalServingHost, w.install.LocalServingPort, w.CertDir
-	cfg.RESTConfig = cp.Config
+	w.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	if o.Register {
+		if err := w.register(ctx); err != nil {
+			return nil, err
+		}
+	}
+	w.Certs = &certs.SelfManaged{
+		Client: cp.Clientset, Namespace: Namespace, SecretName: TLSSecret,
+		IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
+		Validity: o.Validity, CAValidity: o.CAValidity, Interval: o.CertInterval,
+		Log: cp.log.WithName("certs"),
+	}
+	for _, m := range w.muts {
+		w.Certs.MutatingWebhooks = append(w.Certs.MutatingWebhooks, m.Name)
+	}
+	for _, v := range w.vals {
+		w.Certs.ValidatingWebhooks = append(w.Certs.ValidatingWebhooks, v.Name)
+	}
+	if adjust != nil {
+		adjust(w.Certs)
+	}
+	cfg.Host, cfg.Port, cfg.Certs, cfg.RESTConfig = "127.0.0.1", port, w.Certs, cp.Config
 	// Metrics are read in-process from the controller-runtime registry; two
 	// servers in one test binary must not fight over fixed ports.
 	cfg.MetricsAddr, cfg.HealthAddr = "0", "0"
@@ -59,16 +103,55 @@ func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config, cha
 	w.cancel = cancel
 	go func() { w.done <- w.Server.Start(runCtx) }()
 
-	cp.log.Info("waiting for the webhook server to be ready", "port", cfg.Port)
+	cp.log.Info("waiting for the webhook server to be ready", "addr", w.Addr)
 	if err := w.waitReady(ctx); err != nil {
-		w.abort()
+		w.cancel()
+		if serr := <-w.done; serr != nil {
+			err = errors.Join(err, serr)
+		}
 		return nil, err
 	}
-	if err := w.install.Install(cp.Config); err != nil {
-		w.abort()
-		return nil, fmt.Errorf("registering webhook configurations: %w", err)
-	}
 	return w, nil
+}
+
+// register creates the chart's webhook configurations with their clientConfig
+// pointed at this server's URL; the certificate source fills in caBundle.
+func (w *Webhook) register(ctx context.Context) error {
+	url := func(path *string) *string {
+		u := "https://" + w.Addr + *path
+		return &u
+	}
+	for _, m := range w.muts {
+		for i := range m.Webhooks {
+			cc := &m.Webhooks[i].ClientConfig
+			cc.URL, cc.Service = url(cc.Service.Path), nil
+		}
+		if err := w.cp.Client.Create(ctx, m); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("registering %s: %w", m.Name, err)
+		}
+	}
+	for _, v := range w.vals {
+		for i := range v.Webhooks {
+			cc := &v.Webhooks[i].ClientConfig
+			cc.URL, cc.Service = url(cc.Service.Path), nil
+		}
+		if err := w.cp.Client.Create(ctx, v); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("registering %s: %w", v.Name, err)
+		}
+	}
+	return nil
+}
+
+// freePort asks the OS for a free loopback port. controller-runtime's server
+// takes a port number, not a listener, so the port is closed again before
+// the server binds it; on a test machine nobody takes it in between.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func (w *Webhook) waitReady(ctx context.Context) error {
@@ -88,28 +171,37 @@ func (w *Webhook) waitReady(ctx context.Context) error {
 	return nil
 }
 
-func (w *Webhook) abort() {
-	w.cancel()
-	if err := <-w.done; err != nil {
-		w.cp.log.Error(err, "webhook server stopped with an error after a failed start")
-	}
-	_ = w.install.Cleanup()
-}
-
-// Stop unregisters the configurations (so the API server stops calling a
-// server that is gone), stops the server and removes its certificates.
+// Stop unregisters the configurations it registered (so the API server
+// stops calling a server that is gone) and stops the server.
 func (w *Webhook) Stop(ctx context.Context) error {
 	var errs []error
-	for _, m := range w.install.MutatingWebhooks {
+	for _, m := range w.muts {
 		errs = append(errs, client.IgnoreNotFound(w.cp.Client.Delete(ctx, m)))
 	}
-	for _, v := range w.install.ValidatingWebhooks {
+	for _, v := range w.vals {
 		errs = append(errs, client.IgnoreNotFound(w.cp.Client.Delete(ctx, v)))
 	}
 	w.cancel()
 	if err := <-w.done; err != nil {
 		errs = append(errs, fmt.Errorf("webhook server: %w", err))
 	}
-	errs = append(errs, w.install.Cleanup())
 	return errors.Join(errs...)
+}
+
+// StartReplica runs one more webhook server whose self-managed certificates
+// live in secret and are injected into the named validating configurations
+// only, as another replica of a release would.
+func (cp *ControlPlane) StartReplica(ctx context.Context, chart *Rendered, secret string, validating []string) (*Webhook, error) {
+	policy, err := cp.PolicyFrom(chart, secret+"-policy.yaml")
+	if err != nil {
+		return nil, err
+	}
+	w, err := cp.StartWebhookWith(ctx, server.Config{PolicyFile: policy}, chart, WebhookOptions{}, func(s *certs.SelfManaged) {
+		s.SecretName, s.ValidatingWebhooks, s.MutatingWebhooks = secret, validating, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.muts, w.vals = nil, nil // registered by the caller
+	return w, nil
 }

@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gpuguard/gpuguard/certs"
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/test/harness"
+)
+
+// servedSerial dials addr and returns the serial of the certificate it
+// serves, verified against the CA bundle of a webhook configuration.
+func servedSerial(t *testing.T, addr, configName string) string {
+	t.Helper()
+	v, err := cp.Clientset.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(context.Background(), configName, metav1.GetOptions{})
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(v.Webhooks[0].ClientConfig.CABundle))
+	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12,
+		NextProtos: []string{"h2", "http/1.1"}})
+	require.NoError(t, err)
+	defer conn.Close()
+	state := conn.ConnectionState()
+	assert.Equal(t, "http/1.1", state.NegotiatedProtocol, "HTTP/2 is off")
+	return state.PeerCertificates[0].SerialNumber.String()
+}
+
+// Two self-managed servers started at once converge on one Secret and one
+// certificate, and the injected bundle trusts it.
+func TestSelfManagedReplicas(t *testing.T) {
+	ctx := context.Background()
+	val := &admissionregistrationv1.ValidatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "replicas-validating"},
+		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
+			Name: "never.gpuguard.io", AdmissionReviewVersions: []string{"v1"},
+			ClientConfig: admissionregistrationv1.WebhookClientConfig{URL: ptrTo("https://127.0.0.1:1/never")},
+			SideEffects:  ptrTo(admissionregistrationv1.SideEffectClassNone),
+			// Matches nothing: this configuration only carries a CA bundle.
+			ObjectSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"gpuguard.io/never": "true"}},
+		}},
+	}
+	require.NoError(t, cp.Client.Create(ctx, val))
+	t.Cleanup(func() { assert.NoError(t, cp.Client.Delete(ctx, val)) })
+
+	type replica struct {
+		w   *harness.Webhook
+		err error
+	}
+	replicas := make([]replica, 2)
+	var wg sync.WaitGroup
+	for i := range replicas {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			replicas[i].w, replicas[i].err = startReplica(ctx, "replicas-tls", val.Name)
+		}()
+	}
+	wg.Wait()
+	for _, r := range replicas {
+		require.NoError(t, r.err)
+		t.Cleanup(func() { assert.NoError(t, r.w.Stop(ctx)) })
+	}
+	secrets, err := cp.Clientset.CoreV1().Secrets(harness.Namespace).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=gpuguard"})
+	require.NoError(t, err)
+	var names []string
+	for _, s := range secrets.Items {
+		names = append(names, s.Name)
+	}
+	assert.ElementsMatch(t, []string{harness.TLSSecret, "replicas-tls"}, names, "one Secret for the pair")
+	a, b := servedSerial(t, replicas[0].w.Addr, val.Name), servedSerial(t, replicas[1].w.Addr, val.Name)
+	assert.Equal(t, a, b, "both replicas serve the same certificate")
+}
+
+func startReplica(ctx context.Context, secret, configName string) (*harness.Webhook, error) {
+	chart, err := harness.RenderChart()
+	if err != nil {
+		return nil, err
+	}
+	return cp.StartReplica(ctx, chart, secret, []string{configName})
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// While the serving certificate rotates every few seconds, at least 2,000
+// requests that the node webhook must answer all succeed. The load goes on
+// until two rotations have happened (bounded by a minute).
+func TestRotationUnderLoad(t *testing.T) {
+	ctx := context.Background()
+	src := stack.Webhook.Certs
+	before := webhookRequests(t, config.PathValidateNodes)
+	var mu sync.Mutex
+	serials := map[string]bool{src.Serial(): true}
+	rotations := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		serials[src.Serial()] = true
+		return len(serials) - 1
+	}
+	const minRequests, workers = 2000, 8
+	var sent, failures atomic.Int64
+	var firstErr atomic.Value
+	start := time.Now()
+	deadline := start.Add(time.Minute)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for (sent.Load() < minRequests || rotations() < 2) && time.Now().Before(deadline) {
+				i := sent.Add(1)
+				// A gpuguard.io annotation that changes every time: each
+				// request passes the matchConditions and is judged.
+				patch := fmt.Sprintf(`{"metadata":{"annotations":{"gpuguard.io/load-test":"%d"}}}`, i)
+				if _, err := cp.Clientset.CoreV1().Nodes().Patch(ctx, "cpu-0", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	n := sent.Load()
+	t.Logf("%d requests in %s (%.0f/s), %d failed, %d certificate rotations", n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failures.Load(), rotations())
+	assert.Zero(t, failures.Load(), "first error: %v", firstErr.Load())
+	assert.GreaterOrEqual(t, n, int64(minRequests))
+	assert.GreaterOrEqual(t, rotations(), 2, "the certificate rotated during the load")
+	assert.GreaterOrEqual(t, int64(webhookRequests(t, config.PathValidateNodes)-before), n, "each request went through the webhook")
+}
+
+var _ certs.Source = (*certs.SelfManaged)(nil)
