@@ -167,7 +167,7 @@ func (s *SelfManaged) converge(ctx context.Context) (*corev1.Secret, bool, error
 		s.Log.Info("rotated serving certificate", "secret", s.Namespace+"/"+s.SecretName, "newCA", rotatedCA)
 		return updated, rotatedCA, nil
 	}
-	return nil, false, fmt.Errorf("Secret %s/%s kept changing under us; giving up for now", s.Namespace, s.SecretName)
+	return nil, false, fmt.Errorf("secret %s/%s kept changing under us; giving up until the next check", s.Namespace, s.SecretName)
 }
 
 // plan changes sec's data to what it should hold and reports whether it
