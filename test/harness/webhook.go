@@ -10,6 +10,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gpuguard/gpuguard/certs"
@@ -75,8 +76,16 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 			return nil, err
 		}
 	}
+	// The server acts as the chart's webhook service account, so the test
+	// proves the chart's RBAC is enough (and catches a missing verb).
+	asWebhook := cp.Impersonate("system:serviceaccount:"+Namespace+":"+Release+"-webhook",
+		[]string{"system:serviceaccounts", "system:serviceaccounts:" + Namespace, "system:authenticated"}, nil)
+	cs, err := kubernetes.NewForConfig(asWebhook)
+	if err != nil {
+		return nil, fmt.Errorf("building the webhook's client: %w", err)
+	}
 	w.Certs = &certs.SelfManaged{
-		Client: cp.Clientset, Namespace: Namespace, SecretName: TLSSecret,
+		Client: cs, Namespace: Namespace, SecretName: TLSSecret,
 		IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
 		Validity: o.Validity, CAValidity: o.CAValidity, Interval: o.CertInterval,
 		Log: cp.log.WithName("certs"),
@@ -90,7 +99,7 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 	if adjust != nil {
 		adjust(w.Certs)
 	}
-	cfg.Host, cfg.Port, cfg.Certs, cfg.RESTConfig = "127.0.0.1", port, w.Certs, cp.Config
+	cfg.Host, cfg.Port, cfg.Certs, cfg.RESTConfig = "127.0.0.1", port, w.Certs, asWebhook
 	// Metrics are read in-process from the controller-runtime registry; two
 	// servers in one test binary must not fight over fixed ports.
 	cfg.MetricsAddr, cfg.HealthAddr = "0", "0"
@@ -197,7 +206,9 @@ func (cp *ControlPlane) StartReplica(ctx context.Context, chart *Rendered, secre
 		return nil, err
 	}
 	w, err := cp.StartWebhookWith(ctx, server.Config{PolicyFile: policy}, chart, WebhookOptions{}, func(s *certs.SelfManaged) {
-		s.SecretName, s.ValidatingWebhooks, s.MutatingWebhooks = secret, validating, nil
+		// The chart's RBAC allows only its own Secret and configurations
+		// (by name); a replica pair on other names acts as the admin.
+		s.Client, s.SecretName, s.ValidatingWebhooks, s.MutatingWebhooks = cp.Clientset, secret, validating, nil
 	})
 	if err != nil {
 		return nil, err
