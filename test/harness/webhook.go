@@ -45,6 +45,9 @@ type WebhookOptions struct {
 	// Register creates the webhook configurations pointed at this server.
 	// A second server that shares the Secret leaves them alone.
 	Register bool
+	// Source, when set, replaces the self-managed certificates (e.g. a
+	// certs.FileSource on what cert-manager issued).
+	Source certs.Source
 }
 
 // StartWebhook runs the webhook server on a loopback port chosen by the OS,
@@ -100,6 +103,9 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 		adjust(w.Certs)
 	}
 	cfg.Host, cfg.Port, cfg.Certs, cfg.RESTConfig = "127.0.0.1", port, w.Certs, asWebhook
+	if o.Source != nil {
+		cfg.Certs, w.Certs = o.Source, nil
+	}
 	// Metrics are read in-process from the controller-runtime registry; two
 	// servers in one test binary must not fight over fixed ports.
 	cfg.MetricsAddr, cfg.HealthAddr = "0", "0"
