@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -231,51 +232,58 @@ func (s *SelfManaged) namesMatch(leaf *keyPair) bool {
 // inject writes the CA bundle into every webhook of the named
 // configurations that does not carry it yet.
 func (s *SelfManaged) inject(ctx context.Context, bundle []byte) error {
-	admission := s.Client.AdmissionregistrationV1()
+	vals := s.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations()
 	for _, name := range s.ValidatingWebhooks {
-		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			c, err := admission.ValidatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			changed := false
+		err := injectInto(ctx, name, bundle, vals.Get, func(c *admissionregistrationv1.ValidatingWebhookConfiguration) []*admissionregistrationv1.WebhookClientConfig {
+			out := make([]*admissionregistrationv1.WebhookClientConfig, len(c.Webhooks))
 			for i := range c.Webhooks {
-				if !bytes.Equal(c.Webhooks[i].ClientConfig.CABundle, bundle) {
-					c.Webhooks[i].ClientConfig.CABundle, changed = bundle, true
-				}
+				out[i] = &c.Webhooks[i].ClientConfig
 			}
-			if !changed {
-				return nil
-			}
-			_, err = admission.ValidatingWebhookConfigurations().Update(ctx, c, metav1.UpdateOptions{})
-			return err
-		})
+			return out
+		}, vals.Update)
 		if err != nil {
 			return fmt.Errorf("injecting the CA bundle into ValidatingWebhookConfiguration %s: %w", name, err)
 		}
 	}
+	muts := s.Client.AdmissionregistrationV1().MutatingWebhookConfigurations()
 	for _, name := range s.MutatingWebhooks {
-		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			c, err := admission.MutatingWebhookConfigurations().Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			changed := false
+		err := injectInto(ctx, name, bundle, muts.Get, func(c *admissionregistrationv1.MutatingWebhookConfiguration) []*admissionregistrationv1.WebhookClientConfig {
+			out := make([]*admissionregistrationv1.WebhookClientConfig, len(c.Webhooks))
 			for i := range c.Webhooks {
-				if !bytes.Equal(c.Webhooks[i].ClientConfig.CABundle, bundle) {
-					c.Webhooks[i].ClientConfig.CABundle, changed = bundle, true
-				}
+				out[i] = &c.Webhooks[i].ClientConfig
 			}
-			if !changed {
-				return nil
-			}
-			_, err = admission.MutatingWebhookConfigurations().Update(ctx, c, metav1.UpdateOptions{})
-			return err
-		})
+			return out
+		}, muts.Update)
 		if err != nil {
 			return fmt.Errorf("injecting the CA bundle into MutatingWebhookConfiguration %s: %w", name, err)
 		}
 	}
 	s.injected.Store(true)
 	return nil
+}
+
+// injectInto sets caBundle on every client config of one configuration,
+// writing only when one differs, retrying on conflicts.
+func injectInto[T any](ctx context.Context, name string, bundle []byte,
+	get func(context.Context, string, metav1.GetOptions) (T, error),
+	configs func(T) []*admissionregistrationv1.WebhookClientConfig,
+	update func(context.Context, T, metav1.UpdateOptions) (T, error),
+) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		obj, err := get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		changed := false
+		for _, cc := range configs(obj) {
+			if !bytes.Equal(cc.CABundle, bundle) {
+				cc.CABundle, changed = bundle, true
+			}
+		}
+		if !changed {
+			return nil
+		}
+		_, err = update(ctx, obj, metav1.UpdateOptions{})
+		return err
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -130,15 +129,14 @@ func rotationUnderLoad(ctx context.Context, t *testing.T, src *certs.FileSource)
 	cm, err := cmclient.NewForConfig(cp.Config)
 	require.NoError(t, err)
 	first := src.Serial()
-	const minRequests, workers = 2000, 8
-	var sent, failures atomic.Int64
-	var firstErr atomic.Value
+	const minRequests = 2000
+	var triggered atomic.Bool
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
-		for sent.Load() < minRequests/4 {
-			time.Sleep(10 * time.Millisecond)
-		}
+		// Renew once the load is going, as `cmctl renew` does: set the
+		// Issuing condition.
+		time.Sleep(500 * time.Millisecond)
 		err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
 			crt, err := cm.CertmanagerV1().Certificates(harness.Namespace).Get(ctx, harness.Release+"-webhook", metav1.GetOptions{})
 			if err != nil {
@@ -152,29 +150,12 @@ func rotationUnderLoad(ctx context.Context, t *testing.T, src *certs.FileSource)
 			return err == nil || !apierrors.IsConflict(err), nil
 		})
 		assert.NoError(t, err)
+		triggered.Store(true)
 	}()
-	start := time.Now()
-	deadline := start.Add(time.Minute)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for (sent.Load() < minRequests || src.Serial() == first) && time.Now().Before(deadline) {
-				i := sent.Add(1)
-				patch := fmt.Sprintf(`{"metadata":{"annotations":{"gpuguard.io/load-test":"%d"}}}`, i)
-				if _, err := cp.Clientset.CoreV1().Nodes().Patch(ctx, "gpu-0", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-					failures.Add(1)
-					firstErr.CompareAndSwap(nil, err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	r := cp.AnnotationLoad(ctx, "gpu-0", minRequests, 8, func() bool { return triggered.Load() && src.Serial() != first })
 	<-renewed
-	n := sent.Load()
-	t.Logf("%d requests in %s, %d failed; serving certificate %s → %s", n, time.Since(start).Round(time.Millisecond), failures.Load(), first, src.Serial())
-	assert.Zero(t, failures.Load(), "first error: %v", firstErr.Load())
-	assert.GreaterOrEqual(t, n, int64(minRequests))
+	t.Logf("%s; serving certificate %s → %s", r, first, src.Serial())
+	assert.Zero(t, r.Failed, "first error: %v", r.FirstErr)
+	assert.GreaterOrEqual(t, r.Sent, int64(minRequests))
 	assert.NotEqual(t, first, src.Serial(), "cert-manager renewed the certificate during the load")
 }

@@ -4,17 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/config"
@@ -109,35 +105,13 @@ func TestRotationUnderLoad(t *testing.T) {
 		serials[src.Serial()] = true
 		return len(serials) - 1
 	}
-	const minRequests, workers = 2000, 8
-	var sent, failures atomic.Int64
-	var firstErr atomic.Value
-	start := time.Now()
-	deadline := start.Add(time.Minute)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for (sent.Load() < minRequests || rotations() < 2) && time.Now().Before(deadline) {
-				i := sent.Add(1)
-				// A gpuguard.io annotation that changes every time: each
-				// request passes the matchConditions and is judged.
-				patch := fmt.Sprintf(`{"metadata":{"annotations":{"gpuguard.io/load-test":"%d"}}}`, i)
-				if _, err := cp.Clientset.CoreV1().Nodes().Patch(ctx, "cpu-0", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-					failures.Add(1)
-					firstErr.CompareAndSwap(nil, err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	n := sent.Load()
-	t.Logf("%d requests in %s (%.0f/s), %d failed, %d certificate rotations", n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failures.Load(), rotations())
-	assert.Zero(t, failures.Load(), "first error: %v", firstErr.Load())
-	assert.GreaterOrEqual(t, n, int64(minRequests))
+	const minRequests = 2000
+	r := cp.AnnotationLoad(ctx, "cpu-0", minRequests, 8, func() bool { return rotations() >= 2 })
+	t.Logf("%s, %d certificate rotations", r, rotations())
+	assert.Zero(t, r.Failed, "first error: %v", r.FirstErr)
+	assert.GreaterOrEqual(t, r.Sent, int64(minRequests))
 	assert.GreaterOrEqual(t, rotations(), 2, "the certificate rotated during the load")
+	n := r.Sent
 	assert.GreaterOrEqual(t, int64(webhookRequests(t, config.PathValidateNodes)-before), n, "each request went through the webhook")
 }
 
