@@ -77,7 +77,8 @@ func TestNodeWebhookWithKubectl(t *testing.T) {
 				} else {
 					require.Error(t, err, out)
 					assert.Contains(t, out, tc.want)
-					assert.Contains(t, out, "gpuguard node webhook denied the request")
+					assert.Contains(t, out, `admission webhook "nodes.gpuguard.io" denied the request: nodes "`)
+					assert.Contains(t, out, "is forbidden: gpuguard node rules: ")
 				}
 				if dryRun || tc.want != "" {
 					after := node(t, before.Name)

@@ -55,7 +55,7 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		// carry each field error for API clients.
 		gr := schema.GroupResource{Group: req.Resource.Group, Resource: req.Resource.Resource}
 		status := apierrors.NewForbidden(gr, req.Name,
-			fmt.Errorf("gpuguard %s webhook denied the request: %w", h.Name, deny.ToAggregate())).Status()
+			fmt.Errorf("gpuguard %s rules: %w", h.Name, deny.ToAggregate())).Status()
 		status.Details.Causes = causes(deny)
 		return admission.Response{AdmissionResponse: admissionv1.AdmissionResponse{
 			Allowed: false, Result: &status, Warnings: v.Warnings,

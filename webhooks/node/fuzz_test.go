@@ -41,7 +41,7 @@ func TestSeedReviewIsDenied(t *testing.T) {
 	if review.Response.Allowed || review.Response.Result.Code != http.StatusForbidden {
 		t.Fatalf("want a 403 denial, got %+v", review.Response)
 	}
-	want := `nodes "gpu-a100-0" is forbidden: gpuguard node webhook denied the request: [metadata.labels[nvidia.com/gpu.deploy.dcgm-exporter]: Invalid value: "False": values are case-sensitive: use "false", not "False"` +
+	want := `nodes "gpu-a100-0" is forbidden: gpuguard node rules: [metadata.labels[nvidia.com/gpu.deploy.dcgm-exporter]: Invalid value: "False": values are case-sensitive: use "false", not "False"` +
 		`, metadata.labels[nvidia.com/gpu.product]: Forbidden: nvidia.com/gpu.product is discovered from the hardware by the gpuguard labeler and cannot be edited (only the policy's identities.labeler and identities.operator may write it)]`
 	if review.Response.Result.Message != want {
 		t.Fatalf("message:\n%s\nwant:\n%s", review.Response.Result.Message, want)
