@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -38,9 +37,9 @@ func node(t *testing.T, name string) *corev1.Node {
 
 func kubectl(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(cp.Kubectl, append([]string{"--kubeconfig", cp.Kubeconfig}, args...)...).CombinedOutput()
+	out, err := kubectlErr(args...)
 	require.NoError(t, err, "kubectl %s: %s", strings.Join(args, " "), out)
-	return string(out)
+	return out
 }
 
 func TestLabelerWritesFacts(t *testing.T) {

@@ -3,6 +3,7 @@ package harness
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,10 @@ import (
 	"path/filepath"
 	"sort"
 
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -112,4 +117,33 @@ func OfType[T client.Object](r *Rendered) []T {
 		}
 	}
 	return out
+}
+
+// Install creates the chart's namespace, service accounts and RBAC, so
+// simulated components have exactly the permissions an install gives them.
+func (cp *ControlPlane) Install(ctx context.Context, chart *Rendered) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
+	objs := []client.Object{ns}
+	for _, o := range chart.Objects {
+		switch o.(type) {
+		case *corev1.ServiceAccount, *rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding, *rbacv1.Role, *rbacv1.RoleBinding:
+			objs = append(objs, o)
+		}
+	}
+	for _, o := range objs {
+		if err := cp.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
+		}
+	}
+	return nil
+}
+
+// PolicyFrom writes the policy of the chart's ConfigMap into Dir/name.
+func (cp *ControlPlane) PolicyFrom(chart *Rendered, name string) (string, error) {
+	for _, cm := range OfType[*corev1.ConfigMap](chart) {
+		if p, ok := cm.Data["policy.yaml"]; ok {
+			return cp.WritePolicy(name, p)
+		}
+	}
+	return "", errors.New("the rendered chart has no policy ConfigMap")
 }

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 	"github.com/gpuguard/gpuguard/webhooks/suggest"
 )
 
@@ -45,13 +46,13 @@ func pausedValues(component string) []string {
 
 func validateDeploy(r *Request, v *admit.Verdict) {
 	names := r.Policy.ComponentNames()
-	for _, key := range sorted(changed(r.Old.Labels, r.New.Labels, deployPrefix)) {
+	for _, key := range sorted(changed(r.Old.Labels, r.New.Labels, facts.LabelDeployPrefix)) {
 		val, present := r.New.Labels[key]
 		if !present || val == "" {
 			continue // removing (or emptying) a deploy label is always allowed
 		}
 		path := labelsPath.Key(key)
-		component := strings.TrimPrefix(key, deployPrefix)
+		component := strings.TrimPrefix(key, facts.LabelDeployPrefix)
 		if !slices.Contains(names, component) {
 			v.Add(admit.RuleDeployLabels, field.Invalid(path, val, unknownComponent(component, key, names)))
 			continue

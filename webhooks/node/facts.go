@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 // validateFacts keeps discovered facts to their discoverers: the labeler on
@@ -19,12 +20,12 @@ func validateFacts(r *Request, v *admit.Verdict) {
 		path *field.Path
 	}
 	var keys []key
-	for _, k := range sorted(changed(r.Old.Labels, r.New.Labels, "nvidia.com/")) {
+	for _, k := range sorted(changed(r.Old.Labels, r.New.Labels, facts.LabelPrefix)) {
 		if isFact(k) {
 			keys = append(keys, key{k, labelsPath.Key(k)})
 		}
 	}
-	for _, k := range sorted(changed(r.Old.Annotations, r.New.Annotations, "gpuguard.io/")) {
+	for _, k := range sorted(changed(r.Old.Annotations, r.New.Annotations, facts.AnnotationPrefix)) {
 		if isFact(k) {
 			keys = append(keys, key{k, annotationsPath.Key(k)})
 		}
@@ -45,7 +46,7 @@ func validateFacts(r *Request, v *admit.Verdict) {
 		return
 	}
 	for _, k := range keys {
-		if r.isOwnKubelet() && k.name == labelGPUPresent {
+		if r.isOwnKubelet() && k.name == facts.LabelGPUPresent {
 			continue // provisioning config of a registering node
 		}
 		v.Add(admit.RuleFactLabels, field.Forbidden(k.path, fmt.Sprintf(

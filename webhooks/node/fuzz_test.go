@@ -7,6 +7,7 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit/admittest"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 func noMIGConfigs(context.Context, *config.Policy) (MIGConfigs, error) { return nil, nil }
@@ -59,7 +60,7 @@ func BenchmarkNodeValidation(b *testing.B) {
 func BenchmarkValidate(b *testing.B) {
 	old := a100()
 	r := &Request{Username: person, Name: "gpu-a100-0", Policy: config.Default(), Old: old,
-		New: edit(old, map[string]string{deployPrefix + "dcgm-exporter": "False", labelMIGConfig: "all-1g.5gb"})}
+		New: edit(old, map[string]string{facts.LabelDeployPrefix + "dcgm-exporter": "False", labelMIGConfig: "all-1g.5gb"})}
 	b.ReportAllocs()
 	for b.Loop() {
 		Validate(r)

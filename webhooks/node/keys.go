@@ -3,16 +3,13 @@ package node
 import (
 	"regexp"
 	"strings"
+
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
-// Keys this package judges.
+// Keys this package judges beyond the facts package's.
 const (
-	deployPrefix     = "nvidia.com/gpu.deploy."
-	labelMIGStrategy = "nvidia.com/mig.strategy"
-	labelMIGConfig   = "nvidia.com/mig.config"
-	labelMIGCapable  = "nvidia.com/mig.capable"
-	labelGPUPresent  = "nvidia.com/gpu.present"
-	annotationMIG    = "gpuguard.io/mig-profiles"
+	labelMIGConfig = "nvidia.com/mig.config"
 	// NodeNameExtra is the token extra naming the node a pod runs on.
 	NodeNameExtra = "authentication.kubernetes.io/node-name"
 )
@@ -27,7 +24,7 @@ var nodeFacts = map[string]bool{
 	"nvidia.com/gpu.machine": true, "nvidia.com/mig.capable": true, "nvidia.com/mps.capable": true,
 	"nvidia.com/vgpu.present": true, "nvidia.com/gpu.mode": true, "nvidia.com/gpu.family": true,
 	"nvidia.com/gpu.compute.major": true, "nvidia.com/gpu.compute.minor": true,
-	"nvidia.com/gfd.timestamp": true, labelGPUPresent: true, labelMIGStrategy: true,
+	"nvidia.com/gfd.timestamp": true, facts.LabelGPUPresent: true, facts.LabelMIGStrategy: true,
 }
 
 // resourceFact matches the per-resource fact labels: nvidia.com/gpu.<attr>
@@ -40,7 +37,7 @@ var resourceFact = regexp.MustCompile(`^nvidia\.com/(gpu|mig-[0-9]+(c\.[0-9]+)?g
 // hardware. Other nvidia.com/ keys (operator state, requests such as
 // mig.config) are not facts and are left to their owners.
 func isFact(key string) bool {
-	return nodeFacts[key] || key == annotationMIG || resourceFact.MatchString(key)
+	return nodeFacts[key] || key == facts.AnnotationMIGProfiles || resourceFact.MatchString(key)
 }
 
 // changed lists the keys with the prefix whose presence or value differs.

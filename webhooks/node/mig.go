@@ -9,17 +9,18 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 func validateMIGStrategy(r *Request, v *admit.Verdict) {
-	if !slices.Contains(changed(r.Old.Labels, r.New.Labels, labelMIGStrategy), labelMIGStrategy) {
+	if !slices.Contains(changed(r.Old.Labels, r.New.Labels, facts.LabelMIGStrategy), facts.LabelMIGStrategy) {
 		return
 	}
-	val, present := r.New.Labels[labelMIGStrategy]
+	val, present := r.New.Labels[facts.LabelMIGStrategy]
 	if !present {
 		return // removal: a fact-label question, judged by validateFacts
 	}
-	path := labelsPath.Key(labelMIGStrategy)
+	path := labelsPath.Key(facts.LabelMIGStrategy)
 	allowed := []string{string(config.MIGStrategySingle), string(config.MIGStrategyMixed)}
 	switch {
 	case slices.Contains(allowed, val):
@@ -46,14 +47,14 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 		return
 	}
 	path := labelsPath.Key(labelMIGConfig)
-	capable := r.New.Labels[labelMIGCapable]
+	capable := r.New.Labels[facts.LabelMIGCapable]
 	switch {
 	case capable == "false" && name != "all-disabled":
 		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
-			"node %s has no MIG-capable GPU (%s=false); the only MIG config that applies is all-disabled", r.Name, labelMIGCapable)))
+			"node %s has no MIG-capable GPU (%s=false); the only MIG config that applies is all-disabled", r.Name, facts.LabelMIGCapable)))
 		return
 	case capable == "":
-		v.Warn(fmt.Sprintf("node %s has no GPU facts yet (%s is not set): %s=%s cannot be checked against its GPUs", r.Name, labelMIGCapable, labelMIGConfig, name))
+		v.Warn(fmt.Sprintf("node %s has no GPU facts yet (%s is not set): %s=%s cannot be checked against its GPUs", r.Name, facts.LabelMIGCapable, labelMIGConfig, name))
 	}
 	l, ok := builtinLayout(name)
 	if !ok {
@@ -68,7 +69,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 		}
 		l = fileLayout(c)
 	}
-	if ann, ok := r.New.Annotations[annotationMIG]; ok {
+	if ann, ok := r.New.Annotations[facts.AnnotationMIGProfiles]; ok {
 		supported := strings.Split(ann, ",")
 		for _, p := range l.profiles {
 			if !slices.Contains(supported, p) {

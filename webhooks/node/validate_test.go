@@ -9,6 +9,7 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 const (
@@ -26,7 +27,7 @@ func a100() Meta {
 			"nvidia.com/gpu.present": "true", "nvidia.com/mig.capable": "true",
 			"nvidia.com/gpu.product": "NVIDIA-A100-SXM4-40GB", "nvidia.com/gpu.deploy.dcgm-exporter": "true",
 		},
-		Annotations: map[string]string{annotationMIG: "1g.10gb,1g.5gb,1g.5gb.me,2g.10gb,3g.20gb,4g.20gb,7g.40gb"},
+		Annotations: map[string]string{facts.AnnotationMIGProfiles: "1g.10gb,1g.5gb,1g.5gb.me,2g.10gb,3g.20gb,4g.20gb,7g.40gb"},
 	}
 }
 
@@ -111,7 +112,7 @@ func TestDeployLabels(t *testing.T) {
 			}
 			old := a100()
 			got := validate(t, &Request{Username: tc.user, Groups: groups, Old: old,
-				New: edit(old, map[string]string{deployPrefix + tc.key: tc.value})})
+				New: edit(old, map[string]string{facts.LabelDeployPrefix + tc.key: tc.value})})
 			if tc.want == "" {
 				assert.Empty(t, got.messages)
 				return
@@ -128,24 +129,24 @@ func TestPolicyComponents(t *testing.T) {
 	require.NoError(t, err)
 	old := a100()
 	got := validate(t, &Request{Username: person, Policy: p, Old: old,
-		New: edit(old, map[string]string{deployPrefix + "my-exporter": "true"})})
+		New: edit(old, map[string]string{facts.LabelDeployPrefix + "my-exporter": "true"})})
 	assert.Empty(t, got.messages)
 }
 
 func TestUnchangedBadLabelDoesNotBlock(t *testing.T) {
-	old := edit(a100(), map[string]string{deployPrefix + "dcgm": "True"})
+	old := edit(a100(), map[string]string{facts.LabelDeployPrefix + "dcgm": "True"})
 	got := validate(t, &Request{Username: person, Old: old, New: edit(old, map[string]string{"team": "ml"})})
 	assert.Empty(t, got.messages)
-	got = validate(t, &Request{Username: person, Old: old, New: edit(old, map[string]string{deployPrefix + "dcgm": "-"})})
+	got = validate(t, &Request{Username: person, Old: old, New: edit(old, map[string]string{facts.LabelDeployPrefix + "dcgm": "-"})})
 	assert.Empty(t, got.messages, "removing a deploy label is allowed")
 }
 
 func TestThreeViolationsThreeErrors(t *testing.T) {
 	old := a100()
 	got := validate(t, &Request{Username: person, Old: old, New: edit(old, map[string]string{
-		deployPrefix + "dcgm-exporter": "False",
-		deployPrefix + "dcgm-exporer":  "false",
-		"nvidia.com/gpu.product":       "x",
+		facts.LabelDeployPrefix + "dcgm-exporter": "False",
+		facts.LabelDeployPrefix + "dcgm-exporer":  "false",
+		"nvidia.com/gpu.product":                  "x",
 	})})
 	assert.Len(t, got.messages, 3, "%v", got.messages)
 	assert.Equal(t, []string{admit.RuleDeployLabels, admit.RuleDeployLabels, admit.RuleFactLabels}, got.rules)
@@ -177,7 +178,7 @@ func TestFactLabels(t *testing.T) {
 			user: person, labels: map[string]string{"nvidia.com/mig-1g.5gb.count": "7"}, want: "cannot be edited",
 		},
 		"person edits the profiles annotation": {
-			user: person, ann: map[string]string{annotationMIG: "7g.80gb"}, want: "metadata.annotations[gpuguard.io/mig-profiles]",
+			user: person, ann: map[string]string{facts.AnnotationMIGProfiles: "7g.80gb"}, want: "metadata.annotations[gpuguard.io/mig-profiles]",
 		},
 		"person edits an unknown nvidia.com label": {
 			user: person, labels: map[string]string{"nvidia.com/gpu.workload.config": "vm-passthrough"},
@@ -200,7 +201,7 @@ func TestFactLabels(t *testing.T) {
 		},
 		"kubelet registers with gpu.present": {
 			user: "system:node:gpu-a100-0", groups: []string{"system:nodes"}, create: true,
-			labels: map[string]string{"nvidia.com/gpu.present": "true", deployPrefix + "driver": "false"},
+			labels: map[string]string{"nvidia.com/gpu.present": "true", facts.LabelDeployPrefix + "driver": "false"},
 		},
 		"kubelet registers with a product": {
 			user: "system:node:gpu-a100-0", groups: []string{"system:nodes"}, create: true,
@@ -239,14 +240,14 @@ func TestMIGStrategyLabel(t *testing.T) {
 	lab := func(v string) result {
 		old := a100()
 		return validate(t, &Request{Username: labelerU, Groups: nil, Extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},
-			Policy: p, Old: old, New: edit(old, map[string]string{labelMIGStrategy: v})})
+			Policy: p, Old: old, New: edit(old, map[string]string{facts.LabelMIGStrategy: v})})
 	}
 	assert.Empty(t, lab("mixed").messages)
 	assert.Contains(t, lab("single").messages[0], `this cluster's MIG strategy is "mixed"`)
 	assert.Contains(t, lab("Mixed").messages[0], `use "mixed", not "Mixed"`)
 	assert.Contains(t, lab("none").messages[0], `supported values: "single", "mixed"`)
 	old := a100()
-	got := validate(t, &Request{Username: person, Policy: p, Old: old, New: edit(old, map[string]string{labelMIGStrategy: "mixed"})})
+	got := validate(t, &Request{Username: person, Policy: p, Old: old, New: edit(old, map[string]string{facts.LabelMIGStrategy: "mixed"})})
 	assert.Equal(t, []string{admit.RuleFactLabels}, got.rules, "a person may not set the strategy label")
 }
 
@@ -282,7 +283,7 @@ func TestMIGConfig(t *testing.T) {
 	require.NoError(t, err)
 	mixed, err := config.Parse("p", []byte("migStrategy: mixed\n"))
 	require.NoError(t, err)
-	noMIG := edit(a100(), map[string]string{labelMIGCapable: "false"})
+	noMIG := edit(a100(), map[string]string{facts.LabelMIGCapable: "false"})
 	tests := map[string]struct {
 		node    Meta
 		value   string
@@ -330,7 +331,7 @@ func TestMIGConfig(t *testing.T) {
 
 func TestIsFact(t *testing.T) {
 	for _, k := range []string{"nvidia.com/gpu.product", "nvidia.com/mig-1g.10gb.count", "nvidia.com/mig-1c.3g.40gb.slices.ci",
-		"nvidia.com/mig-1g.10gb.me.engines.ofa", "nvidia.com/cuda.driver.rev", "nvidia.com/gfd.timestamp", annotationMIG} {
+		"nvidia.com/mig-1g.10gb.me.engines.ofa", "nvidia.com/cuda.driver.rev", "nvidia.com/gfd.timestamp", facts.AnnotationMIGProfiles} {
 		assert.True(t, isFact(k), k)
 	}
 	for _, k := range []string{"nvidia.com/gpu.deploy.dcgm", "nvidia.com/mig.config", "nvidia.com/mig.config.state", "nvidia.com/gpu.workload.config", "example.com/gpu.product"} {

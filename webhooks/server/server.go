@@ -165,8 +165,5 @@ func (s *Server) warmRuntimeClasses(ctx context.Context) error {
 	return nil
 }
 
-// Facts returns the Node facts index the handlers consult.
-func (s *Server) Facts() *facts.Index { return s.feeder.Index }
-
 // Policy returns the policy source the handlers consult.
 func (s *Server) Policy() PolicySource { return s.policy }
