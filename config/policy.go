@@ -1,5 +1,11 @@
 package config
 
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
 // MIGStrategy is the cluster-wide MIG strategy shared by the device plugin,
 // the labeler and the webhooks (SPEC §1.3).
 type MIGStrategy string
@@ -156,4 +162,22 @@ func (p *Policy) ComponentNames() []string {
 		names[i] = c.Name
 	}
 	return names
+}
+
+// UnmarshalJSON accepts the modes as strings and, because YAML 1.1 reads an
+// unquoted off as a boolean, false as off.
+func (e *Enforcement) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "false":
+		*e = Off
+		return nil
+	case "true":
+		return errors.New(`enforcement must be deny, warn or off, not a boolean`)
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("enforcement must be deny, warn or off: %w", err)
+	}
+	*e = Enforcement(s)
+	return nil
 }

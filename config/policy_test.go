@@ -59,6 +59,13 @@ func TestParse(t *testing.T) {
 				assert.True(t, ok)
 			},
 		},
+		"unquoted off is off, not a boolean": {
+			yaml: "enforcement:\n  unsatisfiable: off\n  deployLabels: warn\n",
+			check: func(t *testing.T, p *Policy) {
+				assert.Equal(t, Off, p.Enforcement.Unsatisfiable)
+				assert.Equal(t, Warn, p.Enforcement.DeployLabels)
+			},
+		},
 		"mig config from a configmap": {
 			yaml: "migConfig:\n  configMap: {namespace: gpu-operator, name: default-mig-parted-config, key: config.yaml}\n",
 			check: func(t *testing.T, p *Policy) {
@@ -68,6 +75,10 @@ func TestParse(t *testing.T) {
 		"three independent mistakes": {
 			yaml:   "migStrategy: Mixed\nruntimeClassName: NVIDIA_rc\nenforcement:\n  deployLabels: block\n",
 			fields: []string{"migStrategy", "runtimeClassName", "enforcement.deployLabels"},
+		},
+		"enforcement true is refused": {
+			yaml:   "enforcement: {factLabels: on}\n",
+			fields: []string{"<file>"},
 		},
 		"unknown field": {
 			yaml:   "migStrategey: mixed\n",
