@@ -28,7 +28,7 @@ func TestAPIServerValidatesObjects(t *testing.T) {
 	assert.Contains(t, err.Error(), "metadata.labels")
 }
 
-// The node webhook is registered from the install manifests and its
+// The node webhook is registered from the rendered chart and its
 // matchConditions let only GPU label edits through.
 func TestNodeWebhookMatchConditions(t *testing.T) {
 	ctx := context.Background()

@@ -2,8 +2,10 @@
 // kube-apiserver built from the pinned Kubernetes modules (bin/k8s), started
 // through envtest. It backs every end-to-end test and `make run`.
 //
-// It can run the webhook server in-process on a loopback port, with
-// certificates generated into a temporary directory, registering the very
-// webhook configurations that installs use (config.Webhooks), and create the
-// simulated GPU fleet of SPEC §8.
+// It renders the Helm chart (RenderChart) and installs what the chart
+// installs: RBAC, the policy and the webhook configurations, the latter
+// pointed at a webhook server running in-process on a loopback port as the
+// chart's service account, with self-managed certificates. It runs the real
+// labeler code against go-nvml mock servers for the simulated fleet of
+// SPEC §8, each as the labeler's service account of its node.
 package harness

@@ -17,7 +17,8 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/pod"
 )
 
-// registerHandlers puts a handler on every path the manifests name.
+// registerHandlers puts a handler on every path the chart's webhook
+// configurations name.
 func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client, reader client.Reader, idx *facts.Index, m *admit.Metrics) {
 	migConfigs := &migConfigLoader{reader: reader}
 	rcExists := runtimeClassExists(c)
