@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // FileSource serves tls.crt and tls.key from a directory (a mounted Secret
@@ -36,16 +37,8 @@ func NewFileSource(dir string, log logr.Logger) *FileSource {
 
 // Start implements Source.
 func (s *FileSource) Start(ctx context.Context) error {
-	t := time.NewTicker(s.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			s.reload()
-		}
-	}
+	wait.NonSlidingUntilWithContext(ctx, func(context.Context) { s.reload() }, s.Interval)
+	return nil
 }
 
 func (s *FileSource) reload() {

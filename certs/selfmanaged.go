@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 )
@@ -84,18 +85,12 @@ func (s *SelfManaged) Ready() error {
 // Start ensures the certificates now and every Interval until ctx is done.
 func (s *SelfManaged) Start(ctx context.Context) error {
 	s.defaults()
-	t := time.NewTicker(s.Interval)
-	defer t.Stop()
-	for {
+	wait.NonSlidingUntilWithContext(ctx, func(ctx context.Context) {
 		if err := s.Ensure(ctx); err != nil {
 			s.Log.Error(err, "keeping the serving certificate failed; retrying", "secret", s.Namespace+"/"+s.SecretName)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	}, s.Interval)
+	return nil
 }
 
 // Ensure converges the Secret, the served certificate and the injected CA

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // DefaultReloadInterval is how often a Watcher re-reads its file. Polling the
@@ -83,16 +84,8 @@ func (w *Watcher) LastError() error {
 
 // Start polls the file until ctx is done. It implements manager.Runnable.
 func (w *Watcher) Start(ctx context.Context) error {
-	t := time.NewTicker(w.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			w.Reload()
-		}
-	}
+	wait.NonSlidingUntilWithContext(ctx, func(context.Context) { w.Reload() }, w.interval)
+	return nil
 }
 
 // Reload reads the file once and, when its content changed, swaps in the new

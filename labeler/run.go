@@ -66,16 +66,8 @@ func (l *Loop) defaults() {
 // retried; Run itself returns only ctx's end.
 func (l *Loop) Run(ctx context.Context) error {
 	l.defaults()
-	t := time.NewTicker(l.Interval)
-	defer t.Stop()
-	for {
-		l.cycleWithRetry(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	wait.NonSlidingUntilWithContext(ctx, l.cycleWithRetry, l.Interval)
+	return nil
 }
 
 // cycleWithRetry retries a failed write with exponential backoff (1s

@@ -40,6 +40,13 @@ func isFact(key string) bool {
 	return nodeFacts[key] || key == facts.AnnotationMIGProfiles || resourceFact.MatchString(key)
 }
 
+// keyChanged reports whether key was added, removed or changed its value.
+func keyChanged(old, cur map[string]string, key string) bool {
+	ov, had := old[key]
+	nv, has := cur[key]
+	return had != has || ov != nv
+}
+
 // changed lists the keys with the prefix whose presence or value differs.
 func changed(old, cur map[string]string, prefix string) []string {
 	var keys []string

@@ -13,7 +13,7 @@ import (
 )
 
 func validateMIGStrategy(r *Request, v *admit.Verdict) {
-	if !slices.Contains(changed(r.Old.Labels, r.New.Labels, facts.LabelMIGStrategy), facts.LabelMIGStrategy) {
+	if !keyChanged(r.Old.Labels, r.New.Labels, facts.LabelMIGStrategy) {
 		return
 	}
 	val, present := r.New.Labels[facts.LabelMIGStrategy]
@@ -39,7 +39,7 @@ func validateMIGStrategy(r *Request, v *admit.Verdict) {
 }
 
 func validateMIGConfig(r *Request, v *admit.Verdict) {
-	if !slices.Contains(changed(r.Old.Labels, r.New.Labels, labelMIGConfig), labelMIGConfig) {
+	if !keyChanged(r.Old.Labels, r.New.Labels, labelMIGConfig) {
 		return
 	}
 	name := r.New.Labels[labelMIGConfig]
