@@ -59,6 +59,25 @@ run: k8s-bin $(HELM) ## Start the local control plane with gpuguard and simulate
 	go build -o $(BIN)/gpuguard-local ./cmd/gpuguard-local
 	exec $(BIN)/gpuguard-local --dir $(LOCAL_DIR)
 
+BENCH_ROUNDS ?= 5
+BENCH_TIME   ?= 300ms
+
+.PHONY: bench
+bench: ## Benchmark the full admission path of each webhook against no-op handlers (alternating rounds); print the ratios.
+	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	go test -c -o $$dir/perf.test ./test/perf && go build -o $$dir/benchratio ./test/perf/cmd/benchratio; \
+	for i in $$(seq $(BENCH_ROUNDS)); do \
+	  echo "==> round $$i of $(BENCH_ROUNDS)"; \
+	  $$dir/perf.test -test.run '^$$' -test.bench '^BenchmarkWebhook$$' -test.benchtime $(BENCH_TIME) | tee -a $$dir/bench.txt | grep '^Benchmark'; \
+	done; \
+	echo; $$dir/benchratio < $$dir/bench.txt
+
+BENCH_LOAD_FLAGS ?=
+
+.PHONY: bench-load
+bench-load: k8s-bin $(HELM) ## Load gpuguard's webhook server and a no-op one over HTTPS and through the API server; print the ratios.
+	go run ./test/perf/cmd/bench-load $(BENCH_LOAD_FLAGS)
+
 $(GOLANGCI):
 	@echo "==> Building golangci-lint $(GOLANGCI_VERSION) into bin/tools (first time only, about 2 minutes)"
 	GOBIN=$(TOOLS_BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)

@@ -35,15 +35,21 @@ func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client
 		config.PathValidateDaemonSets: h("daemonset", daemonset.DecideValidate(dsEnv)),
 	}
 	for path, h := range handlers {
-		hooks.Register(path, &webhook.Admission{
-			Handler: h,
-			LogConstructor: func(base logr.Logger, req *admission.Request) logr.Logger {
-				if req == nil {
-					return base.WithValues("webhook", path)
-				}
-				return base.WithValues("webhook", path, "uid", req.UID, "kind", req.Kind.Kind, "name", req.Name)
-			},
-		})
+		hooks.Register(path, Admission(path, h))
+	}
+}
+
+// Admission wraps a handler for the webhook server at path, as every
+// gpuguard webhook is served (benchmarks use it to measure the same path).
+func Admission(path string, h admission.Handler) *webhook.Admission {
+	return &webhook.Admission{
+		Handler: h,
+		LogConstructor: func(base logr.Logger, req *admission.Request) logr.Logger {
+			if req == nil {
+				return base.WithValues("webhook", path)
+			}
+			return base.WithValues("webhook", path, "uid", req.UID, "kind", req.Kind.Kind, "name", req.Name)
+		},
 	}
 }
 
