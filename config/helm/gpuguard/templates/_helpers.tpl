@@ -6,6 +6,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end }}
 
+{{- /* <registry/>repository:tag, the tag defaulting to the appVersion (make image's tag). */}}
+{{- define "gpuguard.image" -}}
+{{- $repo := .image.repository -}}
+{{- with .root.Values.image.registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" .) $repo }}{{ end -}}
+{{- printf "%s:%s" $repo (.image.tag | default .root.Chart.AppVersion) -}}
+{{- end }}
+
 {{- define "gpuguard.webhookName" -}}{{ .Release.Name }}-webhook{{- end }}
 {{- define "gpuguard.labelerName" -}}{{ .Release.Name }}-labeler{{- end }}
 {{- define "gpuguard.tlsSecret" -}}{{ .Release.Name }}-webhook-tls{{- end }}
