@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,12 +70,12 @@ func TestLabelerLoadsNVML(t *testing.T) {
 	base := append([]string{"run", "--rm", "--network", "none"}, restricted()...)
 	flags := []string{"--oneshot", "--output-file=-"}
 
-	without := run(ctx, "podman", append(append(base, name), flags...)...)
+	without := run(ctx, "podman", slices.Concat(base, []string{name}, flags)...)
 	require.NoError(t, without.err, "without NVML the labeler must not fail; stderr: %s", without.stderr)
 	assert.NotContains(t, without.stdout, facts.LabelGPUPresent+"=true")
 
-	mounted := append(base, "-v", lib+":/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1:ro", name)
-	with := run(ctx, "podman", append(mounted, flags...)...)
+	mount := []string{"-v", lib + ":/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1:ro", name}
+	with := run(ctx, "podman", slices.Concat(base, mount, flags)...)
 	t.Logf("with a mounted libnvidia-ml.so.1: %v\n%s", with.err, tail(with.stderr, 5))
 	require.Error(t, with.err, "an NVML that fails to initialise must stop the labeler")
 	assert.Contains(t, with.stderr, "fake NVML of the image test", "the labeler must have loaded the mounted library")
