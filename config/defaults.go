@@ -73,14 +73,13 @@ func (p *Policy) applyDefaults() {
 		// the MIG manager, the driver manager) runs in its namespace.
 		p.Identities.Operator = Subjects{Groups: []string{"system:serviceaccounts:gpu-operator"}}
 	}
-	r := &p.Enforcement
-	for _, f := range []*Enforcement{&r.DeployLabels, &r.MIGStrategyLabel, &r.MIGConfig, &r.FactLabels, &r.MIGResources, &r.Components} {
-		if *f == "" {
-			*f = Deny
-		}
+	if p.Enforcement == nil {
+		p.Enforcement = Rules{}
 	}
-	if r.Unsatisfiable == "" {
-		r.Unsatisfiable = Warn
+	for _, r := range RuleSpecs() {
+		if _, set := p.Enforcement[r.Rule]; !set && !r.Fixed {
+			p.Enforcement[r.Rule] = r.Default
+		}
 	}
 	if p.PodFailurePolicy == "" {
 		p.PodFailurePolicy = "Ignore"

@@ -12,7 +12,7 @@ func ExampleParse() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(p.MIGStrategy, p.RuntimeClass(), p.Enforcement.Unsatisfiable, p.Enforcement.DeployLabels)
+	fmt.Println(p.MIGStrategy, p.RuntimeClass(), p.Enforcement.Mode(config.RuleUnsatisfiable), p.Enforcement.Mode(config.RuleDeployLabels))
 
 	_, err = config.Parse("policy.yaml", []byte("migStrategy: Mixed\n"))
 	fmt.Println(err)

@@ -64,7 +64,8 @@ type Policy struct {
 	// Identities lists who may write what.
 	Identities Identities `json:"identities"`
 
-	// Enforcement sets, per rule, deny, warn or off.
+	// Enforcement sets, per rule name, deny, warn or off (see RuleSpecs for
+	// the rules and their defaults).
 	Enforcement Rules `json:"enforcement"`
 
 	// MIGConfig points to the MIG manager's config file, so that
@@ -101,26 +102,6 @@ type Subjects struct {
 	Groups []string `json:"groups,omitempty"`
 	// ServiceAccounts are written "<namespace>/<name>".
 	ServiceAccounts []string `json:"serviceAccounts,omitempty"`
-}
-
-// Rules holds the enforcement mode of each rule. Empty means the default.
-type Rules struct {
-	// DeployLabels: nvidia.com/gpu.deploy.* keys and values. Default: deny.
-	DeployLabels Enforcement `json:"deployLabels,omitempty"`
-	// MIGStrategyLabel: nvidia.com/mig.strategy edits. Default: deny.
-	MIGStrategyLabel Enforcement `json:"migStrategyLabel,omitempty"`
-	// MIGConfig: nvidia.com/mig.config values. Default: deny.
-	MIGConfig Enforcement `json:"migConfig,omitempty"`
-	// FactLabels: who may write discovered labels. Default: deny.
-	FactLabels Enforcement `json:"factLabels,omitempty"`
-	// MIGResources: nvidia.com/mig-* requests under a non-mixed strategy.
-	// Default: deny.
-	MIGResources Enforcement `json:"migResources,omitempty"`
-	// Unsatisfiable: GPU pods no node can run. Default: warn, because the
-	// node that fits may simply not have joined yet.
-	Unsatisfiable Enforcement `json:"unsatisfiable,omitempty"`
-	// Components: component DaemonSet checks. Default: deny.
-	Components Enforcement `json:"components,omitempty"`
 }
 
 // MIGConfigSource names the MIG manager's config file: a path mounted into

@@ -23,8 +23,8 @@ func TestDefaults(t *testing.T) {
 	drv, ok := p.Component("driver")
 	require.True(t, ok)
 	assert.False(t, drv.RuntimeClass)
-	assert.Equal(t, Deny, p.Enforcement.DeployLabels)
-	assert.Equal(t, Warn, p.Enforcement.Unsatisfiable)
+	assert.Equal(t, Deny, p.Enforcement.Mode(RuleDeployLabels))
+	assert.Equal(t, Warn, p.Enforcement.Mode(RuleUnsatisfiable))
 	assert.Equal(t, "Ignore", p.PodFailurePolicy)
 }
 
@@ -62,8 +62,8 @@ func TestParse(t *testing.T) {
 		"unquoted off is off, not a boolean": {
 			yaml: "enforcement:\n  unsatisfiable: off\n  deployLabels: warn\n",
 			check: func(t *testing.T, p *Policy) {
-				assert.Equal(t, Off, p.Enforcement.Unsatisfiable)
-				assert.Equal(t, Warn, p.Enforcement.DeployLabels)
+				assert.Equal(t, Off, p.Enforcement.Mode(RuleUnsatisfiable))
+				assert.Equal(t, Warn, p.Enforcement.Mode(RuleDeployLabels))
 			},
 		},
 		"mig config from a configmap": {
@@ -75,6 +75,14 @@ func TestParse(t *testing.T) {
 		"three independent mistakes": {
 			yaml:   "migStrategy: Mixed\nruntimeClassName: NVIDIA_rc\nenforcement:\n  deployLabels: block\n",
 			fields: []string{"migStrategy", "runtimeClassName", "enforcement.deployLabels"},
+		},
+		"unknown rule": {
+			yaml:   "enforcement: {deployLabel: warn}\n",
+			fields: []string{"<file>"},
+		},
+		"fixed rule cannot be configured": {
+			yaml:   "enforcement: {annotations: warn}\n",
+			fields: []string{"enforcement.annotations"},
 		},
 		"enforcement true is refused": {
 			yaml:   "enforcement: {factLabels: on}\n",

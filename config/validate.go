@@ -117,17 +117,20 @@ func validateSubjects(path *field.Path, s Subjects) field.ErrorList {
 func validateRules(path *field.Path, r Rules) field.ErrorList {
 	var errs field.ErrorList
 	modes := []Enforcement{Deny, Warn, Off}
-	for name, v := range map[string]Enforcement{
-		"deployLabels": r.DeployLabels, "migStrategyLabel": r.MIGStrategyLabel,
-		"migConfig": r.MIGConfig, "factLabels": r.FactLabels, "migResources": r.MIGResources,
-		"unsatisfiable": r.Unsatisfiable, "components": r.Components,
-	} {
-		if !sets.New(modes...).Has(v) {
-			errs = append(errs, field.NotSupported(path.Child(name), v, modes))
+	allowed := sets.New(modes...)
+	// The table's order, not the map's, so the same file yields the same report.
+	for _, s := range RuleSpecs() {
+		v, set := r[s.Rule]
+		switch {
+		case !set:
+		case s.Fixed:
+			errs = append(errs, field.Forbidden(path.Child(s.Name), fmt.Sprintf(
+				"rule %s is always %s and cannot be configured; remove it (configurable rules: %s)",
+				s.Name, s.Default, strings.Join(ruleNames(true), ", "))))
+		case !allowed.Has(v):
+			errs = append(errs, field.NotSupported(path.Child(s.Name), v, modes))
 		}
 	}
-	// Map order is random; sort so that the same file yields the same report.
-	sortErrors(errs)
 	return errs
 }
 

@@ -158,7 +158,7 @@ func TestPolicyFromValues(t *testing.T) {
 	require.NoError(t, err, "the chart renders a valid policy")
 	assert.Equal(t, config.MIGStrategySingle, p.MIGStrategy)
 	assert.Equal(t, "nvidia-cdi", p.RuntimeClass())
-	assert.Equal(t, config.Deny, p.Enforcement.Unsatisfiable)
+	assert.Equal(t, config.Deny, p.Enforcement.Mode(config.RuleUnsatisfiable))
 	assert.Equal(t, []string{config.LabelerServiceAccount}, p.Identities.Labeler.ServiceAccounts)
 
 	ds := harness.OfType[*appsv1.DaemonSet](r)[0]

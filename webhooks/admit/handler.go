@@ -39,15 +39,21 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 		h.Metrics.errors.WithLabelValues(h.Name).Inc()
 		return admission.Errored(http.StatusBadRequest, fmt.Errorf("gpuguard %s webhook: %w", h.Name, err))
 	}
-	mode := func(rule string) config.Enforcement { return ruleMode(p, rule) }
 	for _, x := range v.Violations {
-		if mode(x.Rule) == config.Warn {
-			h.Metrics.warnings.WithLabelValues(h.Name, x.Rule).Inc()
+		if !x.Rule.Known() {
+			// A decision named a rule the policy has no enforcement for: a
+			// gpuguard bug. Refuse and say so rather than deny silently.
+			h.Metrics.errors.WithLabelValues(h.Name).Inc()
+			return admission.Errored(http.StatusInternalServerError, fmt.Errorf(
+				"gpuguard %s webhook: violation of unknown rule %s (%w): this is a gpuguard bug, please report it", h.Name, x.Rule, x.Err))
+		}
+		if p.Enforcement.Mode(x.Rule) == config.Warn {
+			h.Metrics.warnings.WithLabelValues(h.Name, x.Rule.String()).Inc()
 		}
 	}
-	deny := v.Enforce(mode)
+	deny := v.Enforce(p.Enforcement.Mode)
 	for _, x := range v.Violations {
-		h.Metrics.denials.WithLabelValues(h.Name, x.Rule).Inc()
+		h.Metrics.denials.WithLabelValues(h.Name, x.Rule.String()).Inc()
 	}
 	if len(deny) > 0 {
 		// Forbidden, not Invalid: kubectl rebuilds an Invalid message from
@@ -75,39 +81,18 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 	return resp
 }
 
-// ruleMode returns the enforcement of a rule; unknown rules deny.
-func ruleMode(p *config.Policy, rule string) config.Enforcement {
-	r := p.Enforcement
-	switch rule {
-	case RuleDeployLabels:
-		return r.DeployLabels
-	case RuleMIGStrategyLabel:
-		return r.MIGStrategyLabel
-	case RuleMIGConfig:
-		return r.MIGConfig
-	case RuleFactLabels:
-		return r.FactLabels
-	case RuleMIGResources:
-		return r.MIGResources
-	case RuleUnsatisfiable:
-		return r.Unsatisfiable
-	case RuleComponents:
-		return r.Components
-	}
-	return config.Deny
-}
-
-// Rule names, as in the policy's enforcement block.
+// Rule names, as in config's rule table. They are aliases, so decisions can
+// keep reading admit.RuleX while the rules themselves live in one place.
 const (
-	RuleDeployLabels     = "deployLabels"
-	RuleMIGStrategyLabel = "migStrategyLabel"
-	RuleMIGConfig        = "migConfig"
-	RuleFactLabels       = "factLabels"
-	RuleMIGResources     = "migResources"
-	RuleUnsatisfiable    = "unsatisfiable"
-	RuleComponents       = "components"
+	RuleDeployLabels     = config.RuleDeployLabels
+	RuleMIGStrategyLabel = config.RuleMIGStrategyLabel
+	RuleMIGConfig        = config.RuleMIGConfig
+	RuleFactLabels       = config.RuleFactLabels
+	RuleMIGResources     = config.RuleMIGResources
+	RuleUnsatisfiable    = config.RuleUnsatisfiable
+	RuleComponents       = config.RuleComponents
 	// RuleAnnotations covers malformed gpuguard.io/* annotations: always deny.
-	RuleAnnotations = "annotations"
+	RuleAnnotations = config.RuleAnnotations
 )
 
 func causes(errs field.ErrorList) []metav1.StatusCause {

@@ -67,3 +67,19 @@ func TestUndecidableIsRefused(t *testing.T) {
 	assert.False(t, r.Response.Allowed)
 	assert.Contains(t, r.Response.Result.Message, "gpuguard pod webhook")
 }
+
+// A violation that names no rule of the table is a bug: it is refused with
+// a message that says so, not denied as if a rule had been broken.
+func TestUnknownRuleIsAnError(t *testing.T) {
+	forgot := func(context.Context, admission.Request, *config.Policy) (admit.Verdict, error) {
+		var v admit.Verdict
+		v.Add(config.Rule(0), field.Forbidden(field.NewPath("spec"), "something"))
+		return v, nil
+	}
+	_, r, raw := admittest.Serve(admittest.Handler("pod", forgot, config.Default()), []byte(review))
+	require.NotNil(t, r, "%s", raw)
+	assert.False(t, r.Response.Allowed)
+	assert.Equal(t, int32(http.StatusInternalServerError), r.Response.Result.Code)
+	assert.Contains(t, r.Response.Result.Message, "violation of unknown rule Rule(0)")
+	assert.Contains(t, r.Response.Result.Message, "this is a gpuguard bug")
+}

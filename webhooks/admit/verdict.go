@@ -8,9 +8,8 @@ import (
 
 // Violation is one broken rule.
 type Violation struct {
-	// Rule names the policy rule (config.Rules field), for metrics and
-	// enforcement.
-	Rule string
+	// Rule names the policy rule, for metrics and enforcement.
+	Rule config.Rule
 	Err  *field.Error
 }
 
@@ -31,7 +30,7 @@ type PatchOp struct {
 }
 
 // Add records a violation of rule.
-func (v *Verdict) Add(rule string, err *field.Error) {
+func (v *Verdict) Add(rule config.Rule, err *field.Error) {
 	v.Violations = append(v.Violations, Violation{Rule: rule, Err: err})
 }
 
@@ -40,7 +39,7 @@ func (v *Verdict) Warn(msg string) { v.Warnings = append(v.Warnings, msg) }
 
 // Enforce applies each rule's enforcement: deny keeps the violation, warn
 // turns it into a warning, off drops it. It returns what denies.
-func (v *Verdict) Enforce(mode func(rule string) config.Enforcement) field.ErrorList {
+func (v *Verdict) Enforce(mode func(rule config.Rule) config.Enforcement) field.ErrorList {
 	var deny field.ErrorList
 	kept := v.Violations[:0]
 	for _, x := range v.Violations {

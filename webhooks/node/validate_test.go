@@ -51,7 +51,7 @@ func edit(m Meta, labels map[string]string) Meta {
 }
 
 type result struct {
-	rules    []string
+	rules    []config.Rule
 	messages []string
 	warnings []string
 }
@@ -119,7 +119,7 @@ func TestDeployLabels(t *testing.T) {
 			}
 			require.Len(t, got.messages, 1, "%v", got.messages)
 			assert.Contains(t, got.messages[0], tc.want)
-			assert.Equal(t, []string{admit.RuleDeployLabels}, got.rules)
+			assert.Equal(t, []config.Rule{admit.RuleDeployLabels}, got.rules)
 		})
 	}
 }
@@ -149,7 +149,7 @@ func TestThreeViolationsThreeErrors(t *testing.T) {
 		"nvidia.com/gpu.product":                  "x",
 	})})
 	assert.Len(t, got.messages, 3, "%v", got.messages)
-	assert.Equal(t, []string{admit.RuleDeployLabels, admit.RuleDeployLabels, admit.RuleFactLabels}, got.rules)
+	assert.Equal(t, []config.Rule{admit.RuleDeployLabels, admit.RuleDeployLabels, admit.RuleFactLabels}, got.rules)
 }
 
 func TestFactLabels(t *testing.T) {
@@ -248,7 +248,7 @@ func TestMIGStrategyLabel(t *testing.T) {
 	assert.Contains(t, lab("none").messages[0], `supported values: "single", "mixed"`)
 	old := a100()
 	got := validate(t, &Request{Username: person, Policy: p, Old: old, New: edit(old, map[string]string{facts.LabelMIGStrategy: "mixed"})})
-	assert.Equal(t, []string{admit.RuleFactLabels}, got.rules, "a person may not set the strategy label")
+	assert.Equal(t, []config.Rule{admit.RuleFactLabels}, got.rules, "a person may not set the strategy label")
 }
 
 func migFile(t *testing.T) MIGConfigs {

@@ -148,7 +148,7 @@ func TestValidate(t *testing.T) {
 		pod    *corev1.Pod
 		pol    *config.Policy
 		offers []facts.Offer
-		rule   string
+		rule   config.Rule
 		want   string
 	}{
 		"plain GPU pod":              {pod: gpuPod("nvidia.com/gpu", nil), offers: []facts.Offer{h100}},
@@ -174,7 +174,7 @@ func TestValidate(t *testing.T) {
 				pol = config.Default()
 			}
 			v := Validate(tc.pod, pol, env(true, tc.offers...))
-			if tc.rule == "" {
+			if tc.rule == 0 {
 				assert.Empty(t, v.Violations)
 				return
 			}
