@@ -28,7 +28,7 @@ func (e *ValidationError) Error() string {
 	for _, fe := range e.Errors {
 		fmt.Fprintf(&b, "\n  - %s", fe.Error())
 	}
-	b.WriteString("\nfix the fields named above (see the policy reference in README.md)")
+	b.WriteString("\nfix the fields named above (see the policy reference in docs/policy.md)")
 	return b.String()
 }
 

@@ -20,5 +20,5 @@ func ExampleParse() {
 	// mixed nvidia deny deny
 	// invalid gpuguard policy: policy.yaml has 1 problem(s):
 	//   - migStrategy: Unsupported value: "Mixed": supported values: "none", "single", "mixed"
-	// fix the fields named above (see the policy reference in README.md)
+	// fix the fields named above (see the policy reference in docs/policy.md)
 }

@@ -60,7 +60,7 @@ var ruleTable = [ruleEnd]RuleSpec{
 	RuleMIGResources:     {Name: "migResources", Default: Deny, Checks: "nvidia.com/mig-* requests of pods under a MIG strategy other than mixed"},
 	// Warn, because the node that fits may simply not have joined yet.
 	RuleUnsatisfiable: {Name: "unsatisfiable", Default: Warn, Checks: "GPU pods that no labelled GPU node can run"},
-	RuleComponents:    {Name: "components", Default: Deny, Checks: "GPU component DaemonSets: component name and runtime class"},
+	RuleComponents:    {Name: "components", Default: Deny, Checks: "GPU component DaemonSets: component name and MIG strategy env"},
 	// Fixed: a malformed requirement cannot be obeyed, so there is nothing
 	// to warn about and nothing to switch off.
 	RuleAnnotations: {Name: "annotations", Default: Deny, Fixed: true, Checks: "malformed gpuguard.io/* pod annotations"},
