@@ -6,12 +6,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
 	"net"
 	"time"
+
+	certutil "k8s.io/client-go/util/cert"
+	"k8s.io/client-go/util/keyutil"
 )
 
 // keyPair is a certificate and its key, parsed and PEM-encoded.
@@ -80,48 +82,36 @@ func issue(tmpl *x509.Certificate, ca *keyPair) (*keyPair, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	keyPEM, err := keyutil.MarshalPrivateKeyToPEM(key)
 	if err != nil {
 		return nil, err
 	}
-	return &keyPair{
-		cert: cert, key: key,
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
-	}, nil
+	return &keyPair{cert: cert, key: key, certPEM: encode(cert), keyPEM: keyPEM}, nil
 }
 
-// parseKeyPair reads a PEM certificate and EC key.
+// parseKeyPair reads a PEM certificate (the first of a bundle) and its EC
+// key.
 func parseKeyPair(certPEM, keyPEM []byte) (*keyPair, error) {
-	cb, _ := pem.Decode(certPEM)
-	kb, _ := pem.Decode(keyPEM)
-	if cb == nil || kb == nil {
-		return nil, errors.New("not PEM")
-	}
-	cert, err := x509.ParseCertificate(cb.Bytes)
+	certs, err := certutil.ParseCertsPEM(certPEM)
 	if err != nil {
 		return nil, err
 	}
-	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	key, err := keyutil.ParsePrivateKeyPEM(keyPEM)
 	if err != nil {
 		return nil, err
 	}
-	return &keyPair{cert: cert, key: key, certPEM: certPEM, keyPEM: keyPEM}, nil
+	ec, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("want an EC private key, not %T", key)
+	}
+	return &keyPair{cert: certs[0], key: ec, certPEM: encode(certs[0]), keyPEM: keyPEM}, nil
 }
 
-// parseCerts reads every certificate of a PEM bundle.
+// parseCerts reads the certificates of a PEM bundle; what does not parse
+// counts as no certificate, so that a damaged bundle is rebuilt.
 func parseCerts(bundle []byte) []*x509.Certificate {
-	var out []*x509.Certificate
-	for {
-		var b *pem.Block
-		b, bundle = pem.Decode(bundle)
-		if b == nil {
-			return out
-		}
-		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
-			out = append(out, c)
-		}
-	}
+	certs, _ := certutil.ParseCertsPEM(bundle)
+	return certs
 }
 
 // dueForRenewal is true once less than a third of the lifetime is left, the
@@ -139,24 +129,20 @@ func earliest(a, b time.Time) time.Time {
 	return b
 }
 
-// pemOf returns the first PEM block of a bundle.
-func pemOf(bundle []byte) []byte {
-	b, _ := pem.Decode(bundle)
-	if b == nil {
-		return nil
-	}
-	return pem.EncodeToMemory(b)
+// encode returns a certificate as one PEM block.
+func encode(c *x509.Certificate) []byte {
+	// EncodeCertificates fails only on a PEM write error, which writing
+	// to memory never has.
+	data, _ := certutil.EncodeCertificates(c)
+	return data
 }
 
-func pemEncode(der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
+// pruneExpired returns the certificates still valid at now, PEM-encoded.
 func pruneExpired(cs []*x509.Certificate, now time.Time) [][]byte {
 	var out [][]byte
 	for _, c := range cs {
 		if now.Before(c.NotAfter) {
-			out = append(out, pemEncode(c.Raw))
+			out = append(out, encode(c))
 		}
 	}
 	return out

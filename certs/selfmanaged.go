@@ -176,19 +176,14 @@ func (s *SelfManaged) plan(sec *corev1.Secret) (changed, rotatedCA bool, err err
 	bundle := parseCerts(sec.Data[keyCABundle])
 	var ca *keyPair
 	if len(bundle) > 0 {
-		ca, _ = parseKeyPair(pemOf(sec.Data[keyCABundle]), sec.Data[keyCAKey])
+		ca, _ = parseKeyPair(sec.Data[keyCABundle], sec.Data[keyCAKey])
 	}
 	if ca == nil || dueForRenewal(ca.cert, now) {
 		if ca, err = newCA("gpuguard-webhook-ca", now, s.CAValidity); err != nil {
 			return false, false, err
 		}
 		// Keep earlier CAs that still sign something valid: the overlap.
-		var keep [][]byte
-		for _, c := range bundle {
-			if now.Before(c.NotAfter) {
-				keep = append(keep, pemEncode(c.Raw))
-			}
-		}
+		keep := pruneExpired(bundle, now)
 		sec.Data[keyCABundle] = bytes.Join(append([][]byte{ca.certPEM}, keep...), nil)
 		sec.Data[keyCAKey] = ca.keyPEM
 		changed, rotatedCA = true, true
