@@ -8,9 +8,9 @@ package affinity
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 )
 
 // ErrTooManyTerms means a merge would exceed the bound on nodeSelectorTerms.
@@ -92,19 +92,9 @@ func satisfied(t corev1.NodeSelectorTerm, c Clause) bool {
 
 func has(rs []corev1.NodeSelectorRequirement, r corev1.NodeSelectorRequirement) bool {
 	for _, x := range rs {
-		if x.Key == r.Key && x.Operator == r.Operator && sameSet(x.Values, r.Values) {
+		if x.Key == r.Key && x.Operator == r.Operator && sets.New(x.Values...).Equal(sets.New(r.Values...)) {
 			return true
 		}
 	}
 	return false
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
 }

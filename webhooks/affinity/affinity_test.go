@@ -113,3 +113,21 @@ func TestTermBound(t *testing.T) {
 	_, _, err = Merge(required(terms...), []Clause{split, {{req("c", corev1.NodeSelectorOpExists)}, {req("d", corev1.NodeSelectorOpExists)}}})
 	assert.ErrorIs(t, err, ErrTooManyTerms)
 }
+
+// BenchmarkMergeAgain merges into a selector that already carries every
+// clause: the reinvocation and re-apply path, where each requirement is
+// compared with the term's.
+func BenchmarkMergeAgain(b *testing.B) {
+	clauses := []Clause{present,
+		Require("nvidia.com/gpu.product", corev1.NodeSelectorOpIn, "NVIDIA-H100-80GB-HBM3", "NVIDIA-H200-141GB-HBM3e"),
+		Require("nvidia.com/gpu.family", corev1.NodeSelectorOpIn, "hopper", "blackwell")}
+	sel, _, err := Merge(nil, clauses)
+	require.NoError(b, err)
+	aff := &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: sel}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, changed, _ := Merge(aff, clauses); changed {
+			b.Fatal("a second merge changed the selector")
+		}
+	}
+}
