@@ -81,9 +81,6 @@ func (p *Policy) applyDefaults() {
 			p.Enforcement[r.Rule] = r.Default
 		}
 	}
-	if p.PodFailurePolicy == "" {
-		p.PodFailurePolicy = "Ignore"
-	}
 }
 
 func mergeComponents(known, extra []Component) []Component {

@@ -71,11 +71,6 @@ type Policy struct {
 	// MIGConfig points to the MIG manager's config file, so that
 	// nvidia.com/mig.config values other than all-* can be checked. Optional.
 	MIGConfig *MIGConfigSource `json:"migConfig,omitempty"`
-
-	// PodFailurePolicy is the failurePolicy of the pod webhooks: Ignore
-	// (default: a webhook outage must not stop every GPU pod in the cluster)
-	// or Fail (injection is mandatory).
-	PodFailurePolicy string `json:"podFailurePolicy,omitempty"`
 }
 
 // Component is one GPU component the webhooks know about.

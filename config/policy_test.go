@@ -25,7 +25,6 @@ func TestDefaults(t *testing.T) {
 	assert.False(t, drv.RuntimeClass)
 	assert.Equal(t, Deny, p.Enforcement.Mode(RuleDeployLabels))
 	assert.Equal(t, Warn, p.Enforcement.Mode(RuleUnsatisfiable))
-	assert.Equal(t, "Ignore", p.PodFailurePolicy)
 }
 
 func TestParse(t *testing.T) {
@@ -112,9 +111,15 @@ func TestParse(t *testing.T) {
 			yaml:   "migConfig:\n  configMap: {name: x}\n",
 			fields: []string{"migConfig.configMap.key", "migConfig.configMap.namespace"},
 		},
-		"wrong kind and failure policy": {
-			yaml:   "kind: Config\npodFailurePolicy: Maybe\n",
-			fields: []string{"kind", "podFailurePolicy"},
+		"wrong kind": {
+			yaml:   "kind: Config\n",
+			fields: []string{"kind"},
+		},
+		// The pod webhooks' failurePolicy belongs to their registration: the
+		// chart value podFailurePolicy (docs/decisions.md).
+		"failure policy is not a policy field": {
+			yaml:   "podFailurePolicy: Fail\n",
+			fields: []string{"<file>"},
 		},
 	}
 	for name, tc := range tests {

@@ -40,9 +40,6 @@ func (p *Policy) Validate() field.ErrorList {
 	if p.MIGConfig != nil {
 		errs = append(errs, validateMIGConfig(field.NewPath("migConfig"), p.MIGConfig)...)
 	}
-	if p.PodFailurePolicy != "Ignore" && p.PodFailurePolicy != "Fail" {
-		errs = append(errs, field.NotSupported(field.NewPath("podFailurePolicy"), p.PodFailurePolicy, []string{"Ignore", "Fail"}))
-	}
 	return errs
 }
 
