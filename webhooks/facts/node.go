@@ -21,6 +21,12 @@ const (
 	LabelDeployPrefix     = "nvidia.com/gpu.deploy."
 	AnnotationPrefix      = "gpuguard.io/"
 	AnnotationMIGProfiles = "gpuguard.io/mig-profiles"
+	// AnnotationPCIDeviceIDs lists the PCI device IDs of the node's GPUs as
+	// the labeler reads them from NVML (PciInfo.PciDeviceId, written as
+	// mig-parted writes device filters: "0x20B010DE"), comma-separated,
+	// sorted and unique. MIG configs resolve their device-filter entries
+	// against it; compare case-insensitively.
+	AnnotationPCIDeviceIDs = "gpuguard.io/pci-device-ids"
 )
 
 // Offer is what one kind of GPU node offers to a workload: the facts a pod's

@@ -37,7 +37,7 @@ var resourceFact = regexp.MustCompile(`^nvidia\.com/(gpu|mig-[0-9]+(c\.[0-9]+)?g
 // hardware. Other nvidia.com/ keys (operator state, requests such as
 // mig.config) are not facts and are left to their owners.
 func isFact(key string) bool {
-	return nodeFacts[key] || key == facts.AnnotationMIGProfiles || resourceFact.MatchString(key)
+	return nodeFacts[key] || key == facts.AnnotationMIGProfiles || key == facts.AnnotationPCIDeviceIDs || resourceFact.MatchString(key)
 }
 
 // keyChanged reports whether key was added, removed or changed its value.

@@ -24,10 +24,10 @@ func validateMIGStrategy(r *Request, v *admit.Verdict) {
 	allowed := []string{string(config.MIGStrategySingle), string(config.MIGStrategyMixed)}
 	switch {
 	case slices.Contains(allowed, val):
-		if val != string(r.Policy.MIGStrategy) {
+		if want := r.Policy.EffectiveMIGStrategy(); val != string(want) {
 			v.Add(admit.RuleMIGStrategyLabel, field.Invalid(path, val, fmt.Sprintf(
-				"this cluster's MIG strategy is %q (gpuguard policy migStrategy); the device plugin, the labeler and the webhooks must agree on it",
-				r.Policy.MIGStrategy)))
+				"this cluster's MIG strategy is %q (%s); the device plugin, the labeler and the webhooks must agree on it",
+				want, r.Policy.MIGStrategySource())))
 		}
 	default:
 		if want, ok := caseHint(val, allowed); ok {
@@ -48,6 +48,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 	}
 	path := labelsPath.Key(labelMIGConfig)
 	capable := r.New.Labels[facts.LabelMIGCapable]
+	ok := true
 	switch {
 	case capable == "false" && name != "all-disabled":
 		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
@@ -56,18 +57,21 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 	case capable == "":
 		v.Warn(fmt.Sprintf("node %s has no GPU facts yet (%s is not set): %s=%s cannot be checked against its GPUs", r.Name, facts.LabelMIGCapable, labelMIGConfig, name))
 	}
-	l, ok := builtinLayout(name)
-	if !ok {
-		if r.MIGConfigs == nil {
-			v.Warn(fmt.Sprintf("%s=%s is not checked: gpuguard knows all-disabled, all-enabled and all-<profile>; point the policy's migConfig at the MIG manager's config file to check other names", labelMIGConfig, name))
-			return
-		}
+	var l layout
+	if r.MIGConfigs != nil {
+		// The MIG manager applies only names of its file: the file decides,
+		// even for names gpuguard would understand on its own.
 		c, found := r.MIGConfigs.Lookup(name)
 		if !found {
 			v.Add(admit.RuleMIGConfig, field.NotFound(path, fmt.Sprintf("%s (MIG configs in %s: %s)", name, r.MIGConfigs.Source(), strings.Join(r.MIGConfigs.Names(), ", "))))
 			return
 		}
-		l = fileLayout(c)
+		if l, ok = nodeLayout(r, name, c, v); !ok {
+			return
+		}
+	} else if l, ok = builtinLayout(name); !ok {
+		v.Warn(fmt.Sprintf("%s=%s is not checked: gpuguard knows all-disabled, all-enabled and all-<profile>; point the policy's migConfig at the MIG manager's config file to check other names", labelMIGConfig, name))
+		return
 	}
 	if ann, ok := r.New.Annotations[facts.AnnotationMIGProfiles]; ok {
 		supported := strings.Split(ann, ",")
@@ -78,7 +82,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 			}
 		}
 	}
-	if r.Policy.MIGStrategy != config.MIGStrategySingle {
+	if r.Policy.EffectiveMIGStrategy() != config.MIGStrategySingle {
 		return
 	}
 	if len(l.profiles) > 1 {
@@ -90,4 +94,35 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
 			"MIG strategy single cannot mix MIG-enabled and MIG-disabled GPUs on a node, and %s does", name)))
 	}
+}
+
+// nodeLayout resolves a config of the MIG manager's file for the node's own
+// GPUs (its gpuguard.io/pci-device-ids annotation). A node that has not
+// said which GPUs it has is checked against the entries for every GPU only,
+// with a warning. It reports false when the config does nothing on the node.
+func nodeLayout(r *Request, name string, c MIGConfig, v *admit.Verdict) (layout, bool) {
+	ids := parseDeviceIDs(r.New.Annotations[facts.AnnotationPCIDeviceIDs])
+	if len(ids) == 0 {
+		if all := c.unfiltered(); len(all) < len(c) {
+			v.Warn(fmt.Sprintf("node %s does not say which GPUs it has yet (no %s annotation; the gpuguard labeler publishes it), so the per-GPU entries (device-filter) of MIG config %s are not checked",
+				r.Name, facts.AnnotationPCIDeviceIDs, name))
+			return fileLayout(all), true
+		}
+		return fileLayout(c), true
+	}
+	res := resolve(c, ids)
+	if len(res.entries) == 0 {
+		v.Add(admit.RuleMIGConfig, field.Invalid(labelsPath.Key(labelMIGConfig), name, fmt.Sprintf(
+			"MIG config %s in %s has no entry for the GPUs of node %s (PCI device IDs %s), so the MIG manager would leave them unchanged; its entries are for %s",
+			name, r.MIGConfigs.Source(), r.Name, strings.Join(ids, ", "), strings.Join(c.filteredIDs(), ", "))))
+		return layout{}, false
+	}
+	if len(res.untouched) > 0 {
+		v.Warn(fmt.Sprintf("MIG config %s has no entry for the GPUs of node %s with PCI device IDs %s: the MIG manager leaves those GPUs as they are",
+			name, r.Name, strings.Join(res.untouched, ", ")))
+	}
+	if res.subsystem {
+		v.Warn(fmt.Sprintf("MIG config %s selects GPUs by PCI subsystem ID too, which gpuguard does not see: node %s was matched by device ID alone", name, r.Name))
+	}
+	return fileLayout(res.entries), true
 }

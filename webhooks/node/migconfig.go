@@ -20,11 +20,15 @@ type MIGConfigs interface {
 // MIGConfig is one named config: what it does to the node's GPUs.
 type MIGConfig []MIGConfigEntry
 
-// MIGConfigEntry is one entry of a named config (mig-parted's format).
+// MIGConfigEntry is one entry of a named config, in mig-parted's format
+// (NVIDIA/mig-parted api/spec/v1/spec.go, MigConfigSpec).
 type MIGConfigEntry struct {
-	Devices    any            `json:"devices"`
-	MIGEnabled bool           `json:"mig-enabled"`
-	MIGDevices map[string]int `json:"mig-devices,omitempty"`
+	// DeviceFilter limits the entry to GPUs of these PCI device IDs; empty
+	// means every GPU.
+	DeviceFilter DeviceFilter   `json:"device-filter,omitempty"`
+	Devices      any            `json:"devices"`
+	MIGEnabled   bool           `json:"mig-enabled"`
+	MIGDevices   map[string]int `json:"mig-devices,omitempty"`
 }
 
 // MIGConfigFile is the MIG manager's config file.
@@ -87,7 +91,7 @@ func builtinLayout(name string) (layout, bool) {
 	return layout{}, false
 }
 
-// fileLayout summarises a named config of the MIG manager's file.
+// fileLayout summarises the entries of a named config that apply to a node.
 func fileLayout(c MIGConfig) layout {
 	var l layout
 	for _, e := range c {
