@@ -52,7 +52,7 @@ func (p *Policy) applyDefaults() {
 		p.Kind = Kind
 	}
 	if p.MIGStrategy == "" {
-		p.MIGStrategy = MIGStrategyNone
+		p.MIGStrategy = MIGStrategyAuto
 	}
 	if p.RuntimeClassName == nil {
 		rc := DefaultRuntimeClassName

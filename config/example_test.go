@@ -19,6 +19,6 @@ func ExampleParse() {
 	// Output:
 	// mixed nvidia deny deny
 	// invalid gpuguard policy: policy.yaml has 1 problem(s):
-	//   - migStrategy: Unsupported value: "Mixed": supported values: "none", "single", "mixed"
+	//   - migStrategy: Unsupported value: "Mixed": supported values: "auto", "none", "single", "mixed"
 	// fix the fields named above (see the policy reference in docs/policy.md)
 }

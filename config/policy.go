@@ -10,15 +10,62 @@ import (
 // the labeler and the webhooks (SPEC §1.3).
 type MIGStrategy string
 
-// The MIG strategies NVIDIA's device plugin and GFD understand.
+// The MIG strategies NVIDIA's device plugin and GFD understand, and auto:
+// whatever the GPU Operator's ClusterPolicy says (SPEC §2).
 const (
 	MIGStrategyNone   MIGStrategy = "none"
 	MIGStrategySingle MIGStrategy = "single"
 	MIGStrategyMixed  MIGStrategy = "mixed"
+	MIGStrategyAuto   MIGStrategy = "auto"
 )
 
-// MIGStrategies lists every valid strategy, in documentation order.
+// MIGStrategies lists every strategy a cluster can run with, in
+// documentation order.
 var MIGStrategies = []MIGStrategy{MIGStrategyNone, MIGStrategySingle, MIGStrategyMixed}
+
+// PolicyMIGStrategies lists every value the policy's migStrategy accepts.
+var PolicyMIGStrategies = []MIGStrategy{MIGStrategyAuto, MIGStrategyNone, MIGStrategySingle, MIGStrategyMixed}
+
+// StrategyResolution is the MIG strategy in force and why: the policy's
+// explicit value, or the GPU Operator's ClusterPolicy under auto.
+type StrategyResolution struct {
+	// Strategy is none, single or mixed, never auto.
+	Strategy MIGStrategy
+	// Source names where Strategy comes from, for messages, e.g.
+	// "ClusterPolicy cluster-policy spec.mig.strategy".
+	Source string
+	// Operator is the ClusterPolicy's strategy ("" unset reads as none),
+	// valid when OperatorFound.
+	Operator      MIGStrategy
+	OperatorFound bool
+	// Conflict is true when an explicit migStrategy differs from the
+	// ClusterPolicy's: the device plugin and GFD follow the ClusterPolicy.
+	Conflict bool
+}
+
+// EffectiveMIGStrategy is the strategy decisions use: the resolved one when
+// the ClusterPolicy is followed, else the policy's own value, with auto
+// meaning none (no ClusterPolicy known).
+func (p *Policy) EffectiveMIGStrategy() MIGStrategy {
+	if p.MIGStrategyResolved != nil {
+		return p.MIGStrategyResolved.Strategy
+	}
+	if p.MIGStrategy == MIGStrategyAuto || p.MIGStrategy == "" {
+		return MIGStrategyNone
+	}
+	return p.MIGStrategy
+}
+
+// MIGStrategySource says, for messages, where EffectiveMIGStrategy comes from.
+func (p *Policy) MIGStrategySource() string {
+	if p.MIGStrategyResolved != nil {
+		return p.MIGStrategyResolved.Source
+	}
+	if p.MIGStrategy == MIGStrategyAuto || p.MIGStrategy == "" {
+		return "gpuguard policy migStrategy auto, no GPU Operator ClusterPolicy"
+	}
+	return "gpuguard policy migStrategy"
+}
 
 // Enforcement says what a rule does when it is broken.
 type Enforcement string
@@ -39,9 +86,15 @@ type Policy struct {
 	// Kind must be Policy when set.
 	Kind string `json:"kind,omitempty"`
 
-	// MIGStrategy is none, single or mixed. Default: none (the device
-	// plugin's own default).
+	// MIGStrategy is auto, none, single or mixed. Default: auto, which
+	// follows the GPU Operator's ClusterPolicy spec.mig.strategy live and
+	// means none without one. An explicit value overrides the ClusterPolicy;
+	// a disagreement is reported. Decisions read EffectiveMIGStrategy.
 	MIGStrategy MIGStrategy `json:"migStrategy,omitempty"`
+
+	// MIGStrategyResolved is filled in by whoever follows the ClusterPolicy
+	// (never read from the file); nil means not resolved.
+	MIGStrategyResolved *StrategyResolution `json:"-"`
 
 	// RuntimeClassName is injected into GPU pods and into component pods that
 	// need it. Default: nvidia. Set it to "" explicitly to disable injection.

@@ -12,7 +12,8 @@ import (
 func TestDefaults(t *testing.T) {
 	p := Default()
 	require.Empty(t, p.Validate())
-	assert.Equal(t, MIGStrategyNone, p.MIGStrategy)
+	assert.Equal(t, MIGStrategyAuto, p.MIGStrategy)
+	assert.Equal(t, MIGStrategyNone, p.EffectiveMIGStrategy(), "auto without a ClusterPolicy means none")
 	assert.Equal(t, "nvidia", p.RuntimeClass())
 	assert.Equal(t, []string{"nvidia.com/gpu", "nvidia.com/gpu.shared", "nvidia.com/mig-*"}, p.GPUResources)
 	assert.Equal(t, []string{"nvidia.com/gpu"}, p.GPUTaints)
@@ -148,7 +149,7 @@ func TestValidationErrorMessage(t *testing.T) {
 	_, err := Parse("/etc/gpuguard/policy.yaml", []byte("migStrategy: Mixed\nenforcement: {factLabels: maybe}\n"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "/etc/gpuguard/policy.yaml has 2 problem(s)")
-	assert.Contains(t, err.Error(), `migStrategy: Unsupported value: "Mixed": supported values: "none", "single", "mixed"`)
+	assert.Contains(t, err.Error(), `migStrategy: Unsupported value: "Mixed": supported values: "auto", "none", "single", "mixed"`)
 	assert.Contains(t, err.Error(), "enforcement.factLabels")
 }
 

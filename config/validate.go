@@ -23,8 +23,8 @@ func (p *Policy) Validate() field.ErrorList {
 	if p.Kind != Kind {
 		errs = append(errs, field.NotSupported(field.NewPath("kind"), p.Kind, []string{Kind}))
 	}
-	if !sets.New(MIGStrategies...).Has(p.MIGStrategy) {
-		errs = append(errs, field.NotSupported(field.NewPath("migStrategy"), p.MIGStrategy, MIGStrategies))
+	if !sets.New(PolicyMIGStrategies...).Has(p.MIGStrategy) {
+		errs = append(errs, field.NotSupported(field.NewPath("migStrategy"), p.MIGStrategy, PolicyMIGStrategies))
 	}
 	if rc := p.RuntimeClass(); rc != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(rc) {

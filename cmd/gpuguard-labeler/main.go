@@ -23,7 +23,7 @@ func main() {
 	var c app.Config
 	var deploy, metricsAddr string
 	flag.StringVar(&c.NodeName, "node-name", os.Getenv("NODE_NAME"), "node to label (env NODE_NAME); without it no API call is made")
-	flag.StringVar(&c.MIGStrategy, "mig-strategy", envOr("MIG_STRATEGY", "none"), "MIG strategy: none, single or mixed (env MIG_STRATEGY)")
+	flag.StringVar(&c.MIGStrategy, "mig-strategy", envOr("MIG_STRATEGY", "auto"), "MIG strategy: auto (the GPU Operator's ClusterPolicy spec.mig.strategy, followed live; none without one), none, single or mixed (env MIG_STRATEGY)")
 	flag.DurationVar(&c.SleepInterval, "sleep-interval", time.Minute, "time between labelling cycles")
 	flag.BoolVar(&c.Oneshot, "oneshot", false, "label once and exit")
 	flag.StringVar(&c.OutputFile, "output-file", "", `also write the labels as "key=value" lines to this file ("-": stdout)`)

@@ -28,7 +28,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.dir, "dir", ".gpuguard-local", "directory for the kubeconfig and the ready marker")
-	flag.StringVar(&o.policyFile, "policy-file", "", "webhook policy file (default: defaults with migStrategy mixed)")
+	flag.StringVar(&o.policyFile, "policy-file", "", "webhook policy file (default: the chart's, migStrategy auto, following the ClusterPolicy's mixed)")
 	zo := zap.Options{Development: true}
 	zo.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -79,6 +79,8 @@ gpuguard is running on a local control plane (nodes: %d). In another shell:
   kubectl get nodes -L nvidia.com/gpu.product,nvidia.com/gpu.count,nvidia.com/mig-1g.5gb.count
   kubectl label node gpu-h100-0 nvidia.com/gpu.deploy.dcgm-exporter=False
   kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations
+  kubectl patch clusterpolicy cluster-policy --type=merge -p '{"spec":{"mig":{"strategy":"single"}}}'
+  kubectl get events -A --field-selector reason=MIGStrategyFollowed
 
 Press Ctrl-C to stop; every process started here stops with it.
 `, len(stack.Fleet), kc)

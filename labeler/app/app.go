@@ -31,7 +31,9 @@ var ErrConfig = errors.New("invalid labeler configuration")
 
 // Config is the labeler's configuration (SPEC §7 flags).
 type Config struct {
-	NodeName         string
+	NodeName string
+	// MIGStrategy is auto (the GPU Operator's ClusterPolicy, followed live;
+	// none without one or without cluster access), none, single or mixed.
 	MIGStrategy      string
 	SleepInterval    time.Duration
 	Oneshot          bool
@@ -57,9 +59,9 @@ type Config struct {
 func (c *Config) Validate() error {
 	var errs []error
 	switch c.MIGStrategy {
-	case "none", "single", "mixed":
+	case "auto", "none", "single", "mixed":
 	default:
-		errs = append(errs, fmt.Errorf("--mig-strategy %q: use none, single or mixed", c.MIGStrategy))
+		errs = append(errs, fmt.Errorf("--mig-strategy %q: use auto (the GPU Operator's ClusterPolicy), none, single or mixed", c.MIGStrategy))
 	}
 	if c.SleepInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--sleep-interval %s: must be positive, e.g. 60s", c.SleepInterval))
@@ -91,7 +93,6 @@ func Run(ctx context.Context, c Config) error {
 	loop := &labeler.Loop{
 		Reader: reader,
 		Options: labeler.Options{
-			MIGStrategy: c.MIGStrategy,
 			MachineType: machineType(c.MachineTypeFile, c.Simulate),
 		},
 		Interval:    c.SleepInterval,
@@ -120,10 +121,15 @@ func Run(ctx context.Context, c Config) error {
 	if err := c.checkInit(reader); err != nil {
 		return err
 	}
+	strategy, err := c.newStrategySource(ctx, loop.Recorder)
+	if err != nil {
+		return err
+	}
 	if c.Oneshot {
+		loop.Options.MIGStrategy = strategy.Strategy()
 		return loop.Cycle(ctx)
 	}
-	return loop.Run(ctx)
+	return runFollowing(ctx, loop, strategy)
 }
 
 func (c *Config) reader() (device.Reader, error) {

@@ -166,3 +166,23 @@ func TestPolicyFromValues(t *testing.T) {
 		return strings.HasPrefix(a, "--mig-strategy=single")
 	}), "the labeler's strategy comes from the same value")
 }
+
+// TestMIGStrategyAuto: by default both the policy and the labeler follow the
+// GPU Operator's ClusterPolicy, and both may read it.
+func TestMIGStrategyAuto(t *testing.T) {
+	r := render(t)
+	cms := harness.OfType[*corev1.ConfigMap](r)
+	require.Len(t, cms, 1)
+	p, err := config.Parse("chart", []byte(cms[0].Data["policy.yaml"]))
+	require.NoError(t, err)
+	assert.Equal(t, config.MIGStrategyAuto, p.MIGStrategy)
+	ds := harness.OfType[*appsv1.DaemonSet](r)[0]
+	assert.Contains(t, ds.Spec.Template.Spec.Containers[0].Args, "--mig-strategy=auto")
+
+	for _, cr := range harness.OfType[*rbacv1.ClusterRole](r) {
+		assert.True(t, slices.ContainsFunc(cr.Rules, func(rule rbacv1.PolicyRule) bool {
+			return slices.Equal(rule.APIGroups, []string{"nvidia.com"}) && slices.Equal(rule.Resources, []string{"clusterpolicies"}) &&
+				slices.Equal(rule.Verbs, []string{"get", "list", "watch"})
+		}), "ClusterRole %s reads ClusterPolicies", cr.Name)
+	}
+}

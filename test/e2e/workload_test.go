@@ -129,10 +129,10 @@ func TestMIGPodsFollowTheStrategy(t *testing.T) {
 	assert.NotContains(t, out, "Warning", "the A100 node offers 1g.5gb")
 
 	setStrategy(t, config.MIGStrategySingle)
-	t.Cleanup(func() { setStrategy(t, config.MIGStrategyMixed) })
+	t.Cleanup(func() { setStrategy(t, config.MIGStrategyAuto) })
 	out, err = kubectlApply(gpuPodManifest("mig-pod-2", "nvidia.com/mig-1g.5gb", ""))
 	require.Error(t, err)
-	assert.Contains(t, out, "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single, where MIG devices are requested as nvidia.com/gpu")
+	assert.Contains(t, out, "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single (gpuguard policy migStrategy), where MIG devices are requested as nvidia.com/gpu")
 }
 
 const dcgmExporter = `apiVersion: apps/v1

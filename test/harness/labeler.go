@@ -36,6 +36,7 @@ type Labeler struct {
 
 // LabelerOptions configure StartLabeler.
 type LabelerOptions struct {
+	// MIGStrategy is --mig-strategy. Default auto.
 	MIGStrategy string
 	// Interval between cycles. Default 60s, as in a cluster.
 	Interval time.Duration
@@ -59,6 +60,9 @@ func (cp *ControlPlane) StartLabeler(ctx context.Context, n FakeNode, o LabelerO
 	}
 	if o.Interval == 0 {
 		o.Interval = time.Minute
+	}
+	if o.MIGStrategy == "" {
+		o.MIGStrategy = "auto"
 	}
 	l := &Labeler{Node: n.Name, Sim: sim, Registry: prometheus.NewRegistry(), requests: &RequestCounter{}, done: make(chan error, 1)}
 	rc := cp.LabelerConfig(n.Name)

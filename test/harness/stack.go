@@ -36,8 +36,14 @@ type StackOptions struct {
 	PolicyFile string
 	// Fleet is the simulated nodes. Default: DefaultFleet().
 	Fleet []FakeNode
-	// MIGStrategy of the labelers; it must match the policy's. Default mixed.
+	// MIGStrategy is the chart's mig.strategy, for the policy and the
+	// labelers. Default auto: both follow the ClusterPolicy.
 	MIGStrategy string
+	// OperatorMIGStrategy is spec.mig.strategy of the GPU Operator
+	// ClusterPolicy the stack creates, as a GPU Operator install would have
+	// it (the CRD is a minimal fixture of ours). Default mixed; "-" creates
+	// no ClusterPolicy (the CRD is still installed).
+	OperatorMIGStrategy string
 	// LabelInterval between labeler cycles. Default 60s.
 	LabelInterval time.Duration
 	// Webhook configures the webhook server's certificates.
@@ -55,7 +61,10 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		opts.Log = logr.Discard()
 	}
 	if opts.MIGStrategy == "" {
-		opts.MIGStrategy = "mixed"
+		opts.MIGStrategy = "auto"
+	}
+	if opts.OperatorMIGStrategy == "" {
+		opts.OperatorMIGStrategy = "mixed"
 	}
 	cp, err := Start(Options{Dir: opts.Dir, Log: opts.Log})
 	if err != nil {
@@ -74,6 +83,15 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	}
 	if err := cp.Install(ctx, chart); err != nil {
 		return nil, err
+	}
+	opts.Log.Info("installing the GPU Operator's ClusterPolicy CRD", "migStrategy", opts.OperatorMIGStrategy)
+	if err := cp.InstallClusterPolicyCRD(ctx); err != nil {
+		return nil, err
+	}
+	if opts.OperatorMIGStrategy != "-" {
+		if err := cp.SetClusterPolicyStrategy(ctx, opts.OperatorMIGStrategy); err != nil {
+			return nil, err
+		}
 	}
 	if opts.PolicyFile == "" {
 		if opts.PolicyFile, err = cp.PolicyFrom(chart, "policy.yaml"); err != nil {

@@ -90,9 +90,9 @@ func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
 	}{{spec.Child("initContainers"), ds.Spec.Template.Spec.InitContainers}, {spec.Child("containers"), ds.Spec.Template.Spec.Containers}} {
 		for i, c := range group.cs {
 			for j, e := range c.Env {
-				if slices.Contains(migStrategyEnv, e.Name) && e.Value != string(pol.MIGStrategy) {
+				if want := pol.EffectiveMIGStrategy(); slices.Contains(migStrategyEnv, e.Name) && e.Value != string(want) {
 					v.Add(admit.RuleComponents, field.Invalid(group.path.Index(i).Child("env").Index(j).Child("value"), e.Value, fmt.Sprintf(
-						"%s must be this cluster's MIG strategy %q (gpuguard policy migStrategy): the device plugin, GFD and the labeler must agree", e.Name, pol.MIGStrategy)))
+						"%s must be this cluster's MIG strategy %q (%s): the device plugin, GFD and the labeler must agree", e.Name, want, pol.MIGStrategySource())))
 				}
 			}
 		}

@@ -153,7 +153,7 @@ func TestValidate(t *testing.T) {
 	}{
 		"plain GPU pod":              {pod: gpuPod("nvidia.com/gpu", nil), offers: []facts.Offer{h100}},
 		"MIG under mixed":            {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: mixed, offers: []facts.Offer{a100}},
-		"MIG under single":           {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: single, offers: []facts.Offer{a100}, rule: admit.RuleMIGResources, want: "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single, where MIG devices are requested as nvidia.com/gpu"},
+		"MIG under single":           {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: single, offers: []facts.Offer{a100}, rule: admit.RuleMIGResources, want: "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single (gpuguard policy migStrategy), where MIG devices are requested as nvidia.com/gpu"},
 		"memory min met":             {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "60Gi"}), offers: []facts.Offer{a100, h100}},
 		"product nobody has":         {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationProduct: "NVIDIA-B300"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "no GPU node in the cluster can run this pod (it asks for product NVIDIA-B300); the cluster offers: NVIDIA-A100-SXM4-40GB (ampere, 40960 MiB, compute 8.0, CUDA 12.4"},
 		"CUDA too new":               {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCUDAMin: "13.1"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "CUDA 13.1 or newer"},

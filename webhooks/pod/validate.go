@@ -37,10 +37,10 @@ func Validate(p *corev1.Pod, pol *config.Policy, env Env) admit.Verdict {
 			continue
 		}
 		want.MIGProfiles = append(want.MIGProfiles, profile)
-		if pol.MIGStrategy != config.MIGStrategyMixed {
+		if s := pol.EffectiveMIGStrategy(); s != config.MIGStrategyMixed {
 			v.Add(admit.RuleMIGResources, field.Forbidden(field.NewPath("spec", "containers").Child("resources"), fmt.Sprintf(
-				"%s is advertised only with MIG strategy mixed; this cluster uses %s, where MIG devices are requested as nvidia.com/gpu",
-				r, pol.MIGStrategy)))
+				"%s is advertised only with MIG strategy mixed; this cluster uses %s (%s), where MIG devices are requested as nvidia.com/gpu",
+				r, s, pol.MIGStrategySource())))
 		}
 	}
 	if len(errs) == 0 {

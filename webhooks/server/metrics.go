@@ -5,6 +5,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/clusterpolicy"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
@@ -14,6 +15,10 @@ var policyReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
 	Name: "gpuguard_policy_reloads_total",
 	Help: "Policy file reloads by result (success, error). On error the last good policy stays in force.",
 }, []string{"result"})
+
+// strategyMetrics report the MIG strategy in force and any disagreement with
+// the GPU Operator's ClusterPolicy.
+var strategyMetrics = clusterpolicy.NewMetrics(metrics.Registry, "webhook")
 
 // admitMetrics counts decisions of every handler of this process.
 var admitMetrics = admit.NewMetrics(metrics.Registry)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/clusterpolicy"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
@@ -33,7 +34,11 @@ type Server struct {
 	hooks  webhook.Server
 	feeder *facts.Feeder
 	policy PolicySource
-	certs  certs.Source
+	// operator follows the GPU Operator's ClusterPolicy for migStrategy auto.
+	operator *clusterpolicy.Watcher
+	certs    certs.Source
+	// onPolicyChange re-reports the MIG strategy after a policy reload.
+	onPolicyChange func()
 	// rcSynced is set once the RuntimeClass cache is synced, so that no
 	// admission request waits for it.
 	rcSynced atomic.Bool
@@ -88,6 +93,9 @@ func New(cfg Config) (*Server, error) {
 	if err := s.setPolicy(cfg); err != nil {
 		return nil, err
 	}
+	if err := s.followClusterPolicy(cfg); err != nil {
+		return nil, err
+	}
 	s.feeder = &facts.Feeder{Index: facts.NewIndex(), Informers: mgr.GetCache()}
 	if err := mgr.Add(s.feeder); err != nil {
 		return nil, fmt.Errorf("adding node facts feeder: %w", err)
@@ -112,7 +120,12 @@ func (s *Server) setPolicy(cfg Config) error {
 		return nil
 	}
 	w, err := config.NewWatcher(cfg.PolicyFile, config.WithLogger(cfg.Log.WithName("policy")),
-		config.WithOnReload(recordPolicyReload))
+		config.WithOnReload(func(p *config.Policy, err error) {
+			recordPolicyReload(p, err)
+			if s.onPolicyChange != nil {
+				s.onPolicyChange()
+			}
+		}))
 	if err != nil {
 		return err
 	}
@@ -144,6 +157,9 @@ func (s *Server) Ready(req *http.Request) error {
 	}
 	if !s.rcSynced.Load() {
 		return errors.New("RuntimeClass cache not synced yet")
+	}
+	if !s.operator.Settled() {
+		return errors.New("GPU Operator ClusterPolicy not read yet (migStrategy auto follows it)")
 	}
 	if err := s.certs.Ready(); err != nil {
 		return fmt.Errorf("serving certificate: %w", err)

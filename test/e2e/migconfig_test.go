@@ -1,0 +1,64 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/facts"
+)
+
+// TestOperatorMIGConfigPerGPU: with the policy pointing at the GPU
+// Operator's own default MIG config (NVIDIA/gpu-operator
+// assets/state-mig-manager/0400_configmap.yaml, kept verbatim under
+// test/fixtures), all-balanced resolves its device-filter entries for each
+// node's GPUs: admitted on the A100 and the H100 node, refused where it
+// truly does not fit.
+func TestOperatorMIGConfigPerGPU(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []string{"gpu-a100-0", "gpu-h100-0"} {
+		require.NotEmpty(t, node(t, n).Annotations[facts.AnnotationPCIDeviceIDs], "the labeler publishes %s on %s", facts.AnnotationPCIDeviceIDs, n)
+	}
+	out, err := kubectlErr("create", "namespace", "gpu-operator")
+	if err != nil {
+		require.Contains(t, out, "AlreadyExists")
+	}
+	out, err = kubectlErr("apply", "-f", filepath.Join("..", "fixtures", "gpu-operator", "default-mig-parted-config.yaml"))
+	require.NoError(t, err, out)
+	policy := "migStrategy: auto\nmigConfig:\n  configMap: {namespace: gpu-operator, name: default-mig-parted-config, key: config.yaml}\n"
+	require.NoError(t, os.WriteFile(cp.Dir+"/policy.yaml", []byte(policy), 0o600))
+	require.NoError(t, wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		return stack.Webhook.Server.Policy().Current().MIGConfig != nil, nil
+	}))
+	t.Cleanup(func() {
+		for _, n := range []string{"gpu-a100-0", "gpu-h100-0"} {
+			out, err := kubectlErr("label", "node", n, "nvidia.com/mig.config-")
+			assert.NoError(t, err, out)
+		}
+		require.NoError(t, cp.SetClusterPolicyStrategy(ctx, "mixed"))
+		setStrategy(t, config.MIGStrategyAuto)
+	})
+
+	for _, n := range []string{"gpu-a100-0", "gpu-h100-0"} {
+		out, err := kubectlErr("label", "node", n, "nvidia.com/mig.config=all-balanced", "--overwrite")
+		require.NoError(t, err, "all-balanced fits %s under mixed: %s", n, out)
+		assert.NotContains(t, out, "Warning", n)
+	}
+
+	require.NoError(t, cp.SetClusterPolicyStrategy(ctx, "single"))
+	effective(t, config.MIGStrategySingle)
+	out, err = kubectlErr("label", "node", "gpu-h100-0", "nvidia.com/mig.config=all-disabled", "--overwrite")
+	require.NoError(t, err, out)
+	out, err = kubectlErr("label", "node", "gpu-h100-0", "nvidia.com/mig.config=all-balanced", "--overwrite")
+	require.Error(t, err)
+	assert.Contains(t, out, "MIG strategy single needs one MIG profile per node, and all-balanced has 3 (1g.10gb, 2g.20gb, 3g.40gb)")
+	out, err = kubectlErr("label", "node", "gpu-h100-0", "nvidia.com/mig.config=all-1g.10gb", "--overwrite")
+	require.NoError(t, err, "all-1g.10gb resolves to its H100-80GB entry: %s", out)
+}
