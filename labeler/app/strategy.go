@@ -109,8 +109,10 @@ func runFollowing(ctx context.Context, loop *labeler.Loop, s *strategySource) er
 		}()
 		_ = loop.Run(runCtx)
 		cancel()
-		if ctx.Err() != nil {
-			return nil
+		select {
+		case <-ctx.Done():
+			return nil // stopped, not failed
+		default:
 		}
 		loop.Log.Info("MIG strategy changed; relabelling", "strategy", s.Strategy())
 	}

@@ -121,8 +121,11 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		s.Labelers[n.Name] = l
 	}
 	opts.Log.Info("waiting for the labelers to label their nodes", "labelers", len(s.Labelers))
-	for name := range s.Labelers {
+	for name, l := range s.Labelers {
 		if err := cp.WaitForLabel(ctx, name, facts.LabelGPUPresent, "true"); err != nil {
+			return nil, err
+		}
+		if err := cp.EnsureDeviceIDs(ctx, l); err != nil {
 			return nil, err
 		}
 	}

@@ -48,7 +48,6 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 	}
 	path := labelsPath.Key(labelMIGConfig)
 	capable := r.New.Labels[facts.LabelMIGCapable]
-	ok := true
 	switch {
 	case capable == "false" && name != "all-disabled":
 		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
@@ -57,7 +56,10 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 	case capable == "":
 		v.Warn(fmt.Sprintf("node %s has no GPU facts yet (%s is not set): %s=%s cannot be checked against its GPUs", r.Name, facts.LabelMIGCapable, labelMIGConfig, name))
 	}
-	var l layout
+	var (
+		l  layout
+		ok bool
+	)
 	if r.MIGConfigs != nil {
 		// The MIG manager applies only names of its file: the file decides,
 		// even for names gpuguard would understand on its own.
