@@ -118,6 +118,9 @@ func Ratios(results []BenchResult, units ...string) []Ratio {
 					rs = append(rs, g/b)
 				}
 			}
+			if len(rs) == 0 {
+				continue // a unit this run did not report
+			}
 			out = append(out, Ratio{Review: k.review, Baseline: k.variant, Unit: u,
 				Gpuguard: Median(gs), Base: Median(bs), Ratio: Median(rs), Rounds: n})
 		}

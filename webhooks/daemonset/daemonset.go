@@ -7,7 +7,6 @@ package daemonset
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,6 +22,7 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/affinity"
 	"github.com/gpuguard/gpuguard/webhooks/inject"
+	"github.com/gpuguard/gpuguard/webhooks/podview"
 	"github.com/gpuguard/gpuguard/webhooks/suggest"
 )
 
@@ -108,8 +108,10 @@ func decode(req admission.Request) (*appsv1.DaemonSet, error) {
 		(req.Operation != admissionv1.Create && req.Operation != admissionv1.Update) {
 		return nil, fmt.Errorf("%w: %s %s, want CREATE or UPDATE of an apps DaemonSet", ErrUnexpectedRequest, req.Operation, req.Kind)
 	}
-	ds := &appsv1.DaemonSet{}
-	if err := json.Unmarshal(req.Object.Raw, ds); err != nil {
+	// Only what the decisions read: labels, and of the template's spec the
+	// runtime class, affinity, tolerations and container env.
+	ds, err := podview.DaemonSet(req.Object.Raw)
+	if err != nil {
 		return nil, fmt.Errorf("decoding the DaemonSet: %w", err)
 	}
 	return ds, nil

@@ -2,12 +2,10 @@ package node
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gpuguard/gpuguard/config"
@@ -54,12 +52,4 @@ func Decide(migConfigs func(ctx context.Context, p *config.Policy) (MIGConfigs, 
 		}
 		return Validate(r), nil
 	}
-}
-
-func decodeMeta(raw []byte) (Meta, error) {
-	var m metav1.PartialObjectMetadata
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return Meta{}, err
-	}
-	return Meta{Labels: m.Labels, Annotations: m.Annotations}, nil
 }

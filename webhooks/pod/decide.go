@@ -2,7 +2,6 @@ package pod
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/podview"
 )
 
 // ErrUnexpectedRequest is a request this webhook is not registered for.
@@ -21,8 +21,10 @@ func decode(req admission.Request) (*corev1.Pod, error) {
 	if req.Kind.Kind != "Pod" || req.Kind.Group != "" || req.Operation != admissionv1.Create {
 		return nil, fmt.Errorf("%w: %s %s, want CREATE Pod", ErrUnexpectedRequest, req.Operation, req.Kind)
 	}
-	p := &corev1.Pod{}
-	if err := json.Unmarshal(req.Object.Raw, p); err != nil {
+	// Only what the decisions read: annotations, and of the spec the
+	// runtime class, affinity, tolerations and container resources.
+	p, err := podview.Pod(req.Object.Raw)
+	if err != nil {
 		return nil, fmt.Errorf("decoding the Pod: %w", err)
 	}
 	return p, nil

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sync"
 
 	"github.com/go-logr/logr"
 	nodev1 "k8s.io/api/node/v1"
@@ -41,14 +42,17 @@ func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client
 
 // Admission wraps a handler for the webhook server at path, as every
 // gpuguard webhook is served (benchmarks use it to measure the same path).
+// Its logger is built once per webhook, not per review: controller-runtime
+// asks for one twice per request, for messages it writes only at V(5) or on
+// a failed encode, and with zap each WithValues copies the encoder.
 func Admission(path string, h admission.Handler) *webhook.Admission {
+	var once sync.Once
+	var log logr.Logger
 	return &webhook.Admission{
 		Handler: h,
-		LogConstructor: func(base logr.Logger, req *admission.Request) logr.Logger {
-			if req == nil {
-				return base.WithValues("webhook", path)
-			}
-			return base.WithValues("webhook", path, "uid", req.UID, "kind", req.Kind.Kind, "name", req.Name)
+		LogConstructor: func(base logr.Logger, _ *admission.Request) logr.Logger {
+			once.Do(func() { log = base.WithValues("webhook", path) })
+			return log
 		},
 	}
 }

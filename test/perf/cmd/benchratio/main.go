@@ -1,6 +1,7 @@
 // Command benchratio reads `go test -bench` output of BenchmarkWebhook (one
-// or more rounds, on stdin) and prints, for each review, gpuguard's ns/op
-// and allocs/op over each baseline's: the median of the per-round ratios.
+// or more rounds, on stdin) and prints, for each review, gpuguard's ns/op,
+// cpu-ns/op (CPU time per review) and allocs/op over each baseline's: the
+// median of the per-round ratios.
 package main
 
 import (
@@ -18,7 +19,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchratio:", err)
 		os.Exit(1)
 	}
-	ratios := perf.Ratios(results, "ns/op", "allocs/op")
+	ratios := perf.Ratios(results, "ns/op", "cpu-ns/op", "allocs/op")
 	if len(ratios) == 0 {
 		fmt.Fprintln(os.Stderr, "benchratio: no <review>/gpuguard and <review>/<baseline> benchmark pairs on stdin; pipe `go test -bench BenchmarkWebhook ./test/perf` into it")
 		os.Exit(1)

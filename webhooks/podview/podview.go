@@ -1,0 +1,153 @@
+package podview
+
+import (
+	"encoding/json"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/gpuguard/gpuguard/webhooks/rawjson"
+)
+
+// Pod decodes a Pod's annotations and the pod spec fields decisions read:
+// runtime class, affinity, tolerations and container resources.
+func Pod(raw []byte) (*corev1.Pod, error) {
+	p := &corev1.Pod{}
+	if err := pod(raw, p); err != nil {
+		p = &corev1.Pod{}
+		return p, json.Unmarshal(raw, p)
+	}
+	return p, nil
+}
+
+// DaemonSet decodes a DaemonSet's labels and the fields of its pod
+// template's spec that decisions read: runtime class, affinity, tolerations
+// and container env.
+func DaemonSet(raw []byte) (*appsv1.DaemonSet, error) {
+	ds := &appsv1.DaemonSet{}
+	if err := daemonSet(raw, ds); err != nil {
+		ds = &appsv1.DaemonSet{}
+		return ds, json.Unmarshal(raw, ds)
+	}
+	return ds, nil
+}
+
+func pod(raw []byte, p *corev1.Pod) error {
+	top, err := rawjson.Fields(raw, "metadata", "spec")
+	if err != nil {
+		return err
+	}
+	if err := metaField(top[0], "annotations", &p.Annotations); err != nil {
+		return err
+	}
+	return spec(top[1], &p.Spec, resources)
+}
+
+func daemonSet(raw []byte, ds *appsv1.DaemonSet) error {
+	top, err := rawjson.Fields(raw, "metadata", "spec")
+	if err != nil {
+		return err
+	}
+	if err := metaField(top[0], "labels", &ds.Labels); err != nil {
+		return err
+	}
+	tmpl, err := object(top[1], "template")
+	if err != nil || tmpl == nil {
+		return err
+	}
+	s, err := object(tmpl, "spec")
+	if err != nil {
+		return err
+	}
+	return spec(s, &ds.Spec.Template.Spec, env)
+}
+
+// metaField decodes one map of an object's metadata.
+func metaField(meta []byte, key string, into *map[string]string) error {
+	v, err := object(meta, key)
+	if err != nil || v == nil {
+		return err
+	}
+	return json.Unmarshal(v, into)
+}
+
+// object returns the raw value of key in the object raw; nil when raw or
+// the value is absent.
+func object(raw []byte, key string) ([]byte, error) {
+	if raw == nil || rawjson.IsNull(raw) {
+		return nil, nil
+	}
+	f, err := rawjson.Fields(raw, key)
+	if err != nil {
+		return nil, err
+	}
+	return f[0], nil
+}
+
+// spec decodes the runtime class, affinity and tolerations, and of each
+// container what the kind's decisions read: resources (which GPUs a pod
+// asks for) or env (a component's MIG strategy).
+func spec(raw []byte, s *corev1.PodSpec, read containerRead) error {
+	if raw == nil || rawjson.IsNull(raw) {
+		return nil
+	}
+	f, err := rawjson.Fields(raw, "runtimeClassName", "affinity", "tolerations", "initContainers", "containers")
+	if err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		raw  []byte
+		into any
+	}{{f[0], &s.RuntimeClassName}, {f[1], &s.Affinity}, {f[2], &s.Tolerations}} {
+		if d.raw != nil {
+			if err := json.Unmarshal(d.raw, d.into); err != nil {
+				return err
+			}
+		}
+	}
+	if s.InitContainers, err = read(f[3]); err != nil {
+		return err
+	}
+	s.Containers, err = read(f[4])
+	return err
+}
+
+// containerRead decodes a containers array.
+type containerRead func(raw []byte) ([]corev1.Container, error)
+
+// resources decodes each container's resources. One encoding/json call over
+// the array, into a struct of that one field: the rest is skipped unread.
+func resources(raw []byte) ([]corev1.Container, error) {
+	var cs []struct {
+		Resources corev1.ResourceRequirements `json:"resources"`
+	}
+	if raw == nil {
+		return nil, nil
+	}
+	if err := json.Unmarshal(raw, &cs); err != nil || cs == nil {
+		return nil, err
+	}
+	out := make([]corev1.Container, len(cs))
+	for i, c := range cs {
+		out[i].Resources = c.Resources
+	}
+	return out, nil
+}
+
+// env decodes each container's env.
+func env(raw []byte) ([]corev1.Container, error) {
+	var cs []struct {
+		Env []corev1.EnvVar `json:"env"`
+	}
+	if raw == nil {
+		return nil, nil
+	}
+	if err := json.Unmarshal(raw, &cs); err != nil || cs == nil {
+		return nil, err
+	}
+	out := make([]corev1.Container, len(cs))
+	for i, c := range cs {
+		out[i].Env = c.Env
+	}
+	return out, nil
+}
