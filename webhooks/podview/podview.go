@@ -68,7 +68,12 @@ func metaField(meta []byte, key string, into *map[string]string) error {
 	if err != nil || v == nil {
 		return err
 	}
-	return json.Unmarshal(v, into)
+	m, err := rawjson.StringMap(v)
+	if err != nil {
+		return json.Unmarshal(v, into) // not plain strings: as encoding/json reads it
+	}
+	*into = m
+	return nil
 }
 
 // object returns the raw value of key in the object raw; nil when raw or
@@ -115,39 +120,45 @@ func spec(raw []byte, s *corev1.PodSpec, read containerRead) error {
 // containerRead decodes a containers array.
 type containerRead func(raw []byte) ([]corev1.Container, error)
 
-// resources decodes each container's resources. One encoding/json call over
-// the array, into a struct of that one field: the rest is skipped unread.
+// resources decodes each container's resources; the rest of a container
+// (command, env, probes, mounts) is skipped unread.
 func resources(raw []byte) ([]corev1.Container, error) {
-	var cs []struct {
-		Resources corev1.ResourceRequirements `json:"resources"`
-	}
-	if raw == nil {
-		return nil, nil
-	}
-	if err := json.Unmarshal(raw, &cs); err != nil || cs == nil {
-		return nil, err
-	}
-	out := make([]corev1.Container, len(cs))
-	for i, c := range cs {
-		out[i].Resources = c.Resources
-	}
-	return out, nil
+	return eachContainer(raw, "resources", func(v []byte, c *corev1.Container) error {
+		return json.Unmarshal(v, &c.Resources)
+	})
 }
 
 // env decodes each container's env.
 func env(raw []byte) ([]corev1.Container, error) {
-	var cs []struct {
-		Env []corev1.EnvVar `json:"env"`
-	}
-	if raw == nil {
+	return eachContainer(raw, "env", func(v []byte, c *corev1.Container) error {
+		return json.Unmarshal(v, &c.Env)
+	})
+}
+
+// eachContainer decodes the field key of each container of the array raw
+// with decode.
+func eachContainer(raw []byte, key string, decode func(v []byte, c *corev1.Container) error) ([]corev1.Container, error) {
+	if raw == nil || rawjson.IsNull(raw) {
 		return nil, nil
 	}
-	if err := json.Unmarshal(raw, &cs); err != nil || cs == nil {
+	els, err := rawjson.Elements(raw)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]corev1.Container, len(cs))
-	for i, c := range cs {
-		out[i].Env = c.Env
+	out := make([]corev1.Container, len(els))
+	for i, el := range els {
+		if rawjson.IsNull(el) {
+			continue
+		}
+		f, err := rawjson.Fields(el, key)
+		if err != nil {
+			return nil, err
+		}
+		if f[0] != nil {
+			if err := decode(f[0], &out[i]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }
