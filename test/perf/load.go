@@ -123,8 +123,11 @@ func Answer(ctx context.Context, c *http.Client, url string, body []byte) (*admi
 	}
 	defer resp.Body.Close()
 	var review admissionv1.AdmissionReview
-	if err := json.NewDecoder(resp.Body).Decode(&review); err != nil || review.Response == nil {
-		return nil, fmt.Errorf("POST %s: HTTP %d, not an AdmissionReview answer (%v)", url, resp.StatusCode, err)
+	if err := json.NewDecoder(resp.Body).Decode(&review); err != nil {
+		return nil, fmt.Errorf("POST %s: HTTP %d, not an AdmissionReview answer: %w", url, resp.StatusCode, err)
+	}
+	if review.Response == nil {
+		return nil, fmt.Errorf("POST %s: HTTP %d, an AdmissionReview without a response", url, resp.StatusCode)
 	}
 	return review.Response, nil
 }

@@ -48,7 +48,7 @@ func TestElements(t *testing.T) {
 	got, err := rawjson.Elements([]byte(` [ {"a":[1,2]} , "s", 3 ,null]`))
 	require.NoError(t, err)
 	require.Len(t, got, 4)
-	assert.Equal(t, `{"a":[1,2]}`, string(got[0]))
+	assert.JSONEq(t, `{"a":[1,2]}`, string(got[0]))
 	assert.Equal(t, `"s"`, string(got[1]))
 	assert.Equal(t, `3`, string(got[2]))
 	assert.Equal(t, `null`, string(got[3]))

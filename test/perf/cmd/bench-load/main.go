@@ -57,12 +57,18 @@ func main() {
 	// into the same place, which under load stays quiet.
 	o.log = zap.New(zap.WriteTo(os.Stderr))
 	ctrl.SetLogger(o.log)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o); err != nil {
+	if err := runUntilSignal(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-load:", err)
 		os.Exit(1)
 	}
+}
+
+// runUntilSignal runs the measurements; an interrupt stops them and still
+// stops the servers and the control plane.
+func runUntilSignal(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, o)
 }
 
 func run(ctx context.Context, o options) (err error) {
