@@ -6,20 +6,19 @@ import (
 	"github.com/gpuguard/gpuguard/labeler/device"
 )
 
-// archLabeler writes gpu.family and gpu.compute.* from the compute
-// capability of the first GPU: like GFD, one node is described by one GPU
-// model (docs/labels.md, "heterogeneous nodes").
-type archLabeler struct{ gpu device.GPU }
-
-func (a archLabeler) Labels() (Labels, error) {
-	if a.gpu.ComputeMajor == 0 {
-		return Labels{}, nil
+// archLabels are gpu.family and gpu.compute.* of a GPU, part of its
+// model's full-GPU labels as in GFD's newArchitectureLabels
+// (NVIDIA/k8s-device-plugin internal/lm/resource.go); none when the compute
+// capability is unknown (major 0).
+func archLabels(g device.GPU) Labels {
+	if g.ComputeMajor == 0 {
+		return Labels{}
 	}
 	return Labels{
-		"nvidia.com/gpu.family":        family(a.gpu.ComputeMajor, a.gpu.ComputeMinor),
-		"nvidia.com/gpu.compute.major": fmt.Sprint(a.gpu.ComputeMajor),
-		"nvidia.com/gpu.compute.minor": fmt.Sprint(a.gpu.ComputeMinor),
-	}, nil
+		gpuResource + ".family":        family(g.ComputeMajor, g.ComputeMinor),
+		gpuResource + ".compute.major": fmt.Sprint(g.ComputeMajor),
+		gpuResource + ".compute.minor": fmt.Sprint(g.ComputeMinor),
+	}
 }
 
 // family names the architecture of a compute capability (SPEC §1.1).

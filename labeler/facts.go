@@ -1,6 +1,7 @@
 package labeler
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -11,6 +12,12 @@ import (
 
 // AnnotationMIGProfiles lists the MIG profiles the node's GPUs support.
 const AnnotationMIGProfiles = "gpuguard.io/mig-profiles"
+
+// AnnotationPCIDeviceIDs lists the PCI device IDs of the node's GPUs,
+// sorted and unique, in the form of the MIG manager's device-filter
+// (NVIDIA/mig-parted pkg/types DeviceID.String: "0x%X" of device<<16 |
+// vendor), e.g. "0x20B010DE" for an A100-SXM4-40GB.
+const AnnotationPCIDeviceIDs = "gpuguard.io/pci-device-ids"
 
 // DeployLabelPrefix starts every deploy label.
 const DeployLabelPrefix = "nvidia.com/gpu.deploy."
@@ -43,7 +50,8 @@ type Facts struct {
 	Labels Labels
 	// Deploy are deploy defaults, set only where the Node has no value.
 	Deploy Labels
-	// Annotations holds gpuguard.io/mig-profiles.
+	// Annotations holds gpuguard.io/mig-profiles and
+	// gpuguard.io/pci-device-ids.
 	Annotations map[string]string
 	// SingleInvalid says why the node is invalid for strategy single.
 	SingleInvalid string
@@ -61,7 +69,6 @@ func Compute(snap *device.Snapshot, o Options) (*Facts, error) {
 	raw, err := Merge(
 		machineLabeler{snap: snap, machineType: o.MachineType, strategy: o.MIGStrategy, timestamp: o.Timestamp},
 		cudaLabeler{snap: snap},
-		archLabeler{gpu: snap.GPUs[0]},
 		resourceLabeler{gpus: snap.GPUs, strategy: o.MIGStrategy, invalid: &f.SingleInvalid},
 	).Labels()
 	if err != nil {
@@ -77,6 +84,9 @@ func Compute(snap *device.Snapshot, o Options) (*Facts, error) {
 	slices.Sort(f.Dropped)
 	if profiles := migProfiles(snap); profiles != "" {
 		f.Annotations[AnnotationMIGProfiles] = profiles
+	}
+	if ids := pciDeviceIDs(snap); ids != "" {
+		f.Annotations[AnnotationPCIDeviceIDs] = ids
 	}
 	components := o.DeployComponents
 	if components == nil {
@@ -99,4 +109,17 @@ func migProfiles(snap *device.Snapshot) string {
 	}
 	slices.Sort(all)
 	return strings.Join(slices.Compact(all), ",")
+}
+
+// pciDeviceIDs joins the PCI device IDs of the node's GPUs that NVML
+// reported (0: unknown, left out).
+func pciDeviceIDs(snap *device.Snapshot) string {
+	var ids []string
+	for _, g := range snap.GPUs {
+		if g.PCIDeviceID != 0 {
+			ids = append(ids, fmt.Sprintf("0x%X", g.PCIDeviceID))
+		}
+	}
+	slices.Sort(ids)
+	return strings.Join(slices.Compact(ids), ",")
 }

@@ -59,7 +59,11 @@ func TestH100None(t *testing.T) {
 		"nvidia.com/mps.capable":                  "false",
 		"nvidia.com/vgpu.present":                 "false",
 	}, f.Labels)
-	assert.Equal(t, map[string]string{AnnotationMIGProfiles: "1g.10gb,1g.10gb.me,1g.20gb,2g.20gb,3g.40gb,4g.40gb,7g.80gb"}, f.Annotations)
+	assert.Equal(t, map[string]string{
+		AnnotationMIGProfiles: "1g.10gb,1g.10gb.me,1g.20gb,2g.20gb,3g.40gb,4g.40gb,7g.80gb",
+		// go-nvml's H100 mock: device 0x2330, vendor 0x10DE.
+		AnnotationPCIDeviceIDs: "0x233010DE",
+	}, f.Annotations)
 	assert.Len(t, f.Deploy, 9, "the 8 defaults plus mig-manager on a MIG-capable node")
 	assert.Equal(t, "true", f.Deploy["nvidia.com/gpu.deploy.mig-manager"])
 	assert.Empty(t, f.SingleInvalid)
@@ -116,20 +120,24 @@ func TestMIGStrategies(t *testing.T) {
 		assert.Equal(t, "1", l["nvidia.com/gpu.engines.copy"])
 		assert.Equal(t, "ampere", l["nvidia.com/gpu.family"])
 	})
-	t.Run("mixed writes one set per profile and no full-GPU set", func(t *testing.T) {
+	t.Run("mixed writes one set per profile next to the MIG-enabled GPUs' full-GPU set", func(t *testing.T) {
 		l := compute(t, sim, "mixed").Labels
 		assert.Equal(t, "Mock-NVIDIA-A100-SXM4-40GB-MIG-1g.5gb", l["nvidia.com/mig-1g.5gb.product"])
 		assert.Equal(t, "56", l["nvidia.com/mig-1g.5gb.count"])
 		assert.Equal(t, "4864", l["nvidia.com/mig-1g.5gb.memory"])
-		assert.NotContains(t, l, "nvidia.com/gpu.product")
-		assert.NotContains(t, l, "nvidia.com/gpu.count")
+		// GFD's newGPULabelers labels MIG-enabled GPUs without sharing.
+		assert.Equal(t, "Mock-NVIDIA-A100-SXM4-40GB", l["nvidia.com/gpu.product"])
+		assert.Equal(t, "8", l["nvidia.com/gpu.count"])
+		assert.Equal(t, "0", l["nvidia.com/gpu.replicas"])
+		assert.Equal(t, "none", l["nvidia.com/gpu.sharing-strategy"])
+		assert.Equal(t, "40960", l["nvidia.com/gpu.memory"])
 	})
 	t.Run("mixed with some GPUs whole and two profiles", func(t *testing.T) {
 		sim := simulate(t, "dgxh100")
 		require.NoError(t, sim.SetGPUMIG(0, true, "3g.40gb"))
 		require.NoError(t, sim.SetGPUMIG(1, true, "1g.10gb"))
 		l := compute(t, sim, "mixed").Labels
-		assert.Equal(t, "6", l["nvidia.com/gpu.count"])
+		assert.Equal(t, "8", l["nvidia.com/gpu.count"], "GFD counts every GPU of the model, MIG on or off")
 		assert.Equal(t, "1", l["nvidia.com/gpu.replicas"])
 		assert.Equal(t, "2", l["nvidia.com/mig-3g.40gb.count"])
 		assert.Equal(t, "7", l["nvidia.com/mig-1g.10gb.count"])
@@ -184,15 +192,19 @@ func TestHeterogeneousGPUs(t *testing.T) {
 		gpus.H100_SXM5_80GB, gpus.A100_SXM4_80GB, gpus.A100_SXM4_80GB)
 	sim := device.NewSimulation(srv)
 	f := compute(t, sim, "none")
-	// GFD describes a node by its first GPU and counts them all.
+	// GFD labels one model per node (chosen among the models at random;
+	// we take the first GPU's) and counts the GPUs of that model.
 	assert.Equal(t, "NVIDIA-H100-80GB-HBM3", f.Labels["nvidia.com/gpu.product"])
-	assert.Equal(t, "3", f.Labels["nvidia.com/gpu.count"])
+	assert.Equal(t, "1", f.Labels["nvidia.com/gpu.count"])
 	assert.Equal(t, "hopper", f.Labels["nvidia.com/gpu.family"])
 	assert.Equal(t, "13.0", f.Labels["nvidia.com/cuda.runtime-version.full"])
 	assert.Equal(t, "04", f.Labels["nvidia.com/cuda.driver-version.revision"], "leading zero kept")
 	// ...but the MIG profiles annotation is the union of both models'.
 	assert.Contains(t, f.Annotations[AnnotationMIGProfiles], "1g.10gb.me")
 	assert.Contains(t, f.Annotations[AnnotationMIGProfiles], "7g.80gb")
+	// ...and so is the PCI device ID annotation, sorted and unique
+	// (A100-SXM4-80GB 0x20B2, H100 SXM5 0x2330).
+	assert.Equal(t, "0x20B210DE,0x233010DE", f.Annotations[AnnotationPCIDeviceIDs])
 
 	require.NoError(t, sim.SetGPUMIG(1, true, "2g.20gb"))
 	require.NoError(t, sim.SetGPUMIG(2, true, "2g.20gb"))

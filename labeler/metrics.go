@@ -9,6 +9,9 @@ type Metrics struct {
 	Errors        *prometheus.CounterVec
 	CycleSeconds  prometheus.Histogram
 	SingleInvalid prometheus.Gauge
+	// LeftToOthers counts keys left to another writer that owns them with
+	// another value, once per key and writer.
+	LeftToOthers prometheus.Counter
 }
 
 // NewMetrics creates the labeler's metrics and registers them with reg
@@ -32,9 +35,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "gpuguard_labeler_mig_single_invalid",
 			Help: "1 while the node's MIG layout is invalid for MIG strategy single.",
 		}),
+		LeftToOthers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gpuguard_labeler_keys_left_to_other_writers_total",
+			Help: "Label or annotation keys the labeler left to another field manager that owns them with another value (GFD through nfd-master, the operator, a person); once per key and writer.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Writes, m.Errors, m.CycleSeconds, m.SingleInvalid)
+		reg.MustRegister(m.Writes, m.Errors, m.CycleSeconds, m.SingleInvalid, m.LeftToOthers)
 	}
 	return m
 }

@@ -2,14 +2,18 @@ package labeler
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/gpuguard/gpuguard/labeler/device"
 )
 
 // resourceLabeler writes the per-resource labels (product, count,
-// replicas, memory, MIG attributes) under the configured MIG strategy
-// (SPEC §1.1 strategy rules).
+// replicas, memory, architecture, MIG attributes) under the configured MIG
+// strategy, as GFD v0.18.0's NewResourceLabeler does
+// (NVIDIA/k8s-device-plugin internal/lm/mig-strategy.go): the full-GPU
+// labels of every strategy, then single's or mixed's MIG labels merged over
+// them.
 type resourceLabeler struct {
 	gpus     []device.GPU
 	strategy string
@@ -20,61 +24,51 @@ type resourceLabeler struct {
 const gpuResource = "nvidia.com/gpu"
 
 func (r resourceLabeler) Labels() (Labels, error) {
-	var full, migOn []device.GPU
-	for _, g := range r.gpus {
+	full, migOn := splitByMIG(r.gpus)
+	l := fullGPULabels(r.gpus)
+	switch r.strategy {
+	case "none":
+	case "single":
+		maps.Copy(l, r.singleLabels(full, migOn))
+	case "mixed":
+		for _, p := range profilesPresent(migOn) {
+			parent, first, count := profileGroup(migOn, p)
+			maps.Copy(l, migLabels("nvidia.com/mig-"+p, parent, first, count))
+		}
+	default:
+		return nil, fmt.Errorf("unknown MIG strategy %q: use none, single or mixed", r.strategy)
+	}
+	return l, nil
+}
+
+func splitByMIG(gpus []device.GPU) (full, migOn []device.GPU) {
+	for _, g := range gpus {
 		if g.MIGEnabled {
 			migOn = append(migOn, g)
 		} else {
 			full = append(full, g)
 		}
 	}
-	switch r.strategy {
-	case "none":
-		return fullLabels(gpuResource, r.gpus), nil
-	case "single":
-		if len(migOn) == 0 {
-			return fullLabels(gpuResource, r.gpus), nil
-		}
-		if reason := singleInvalid(full, migOn); reason != "" {
-			*r.invalid = reason
-			return invalidLabels(migOn[0]), nil
-		}
-		return migLabels(gpuResource, migOn[0], migOn[0].MIGDevices[0], allMIGDevices(migOn)), nil
-	case "mixed":
-		l := Labels{}
-		if len(full) > 0 {
-			l = fullLabels(gpuResource, full)
-		}
-		for _, p := range profilesPresent(migOn) {
-			parent, first, count := profileGroup(migOn, p)
-			for k, v := range migLabels("nvidia.com/mig-"+p, parent, first, count) {
-				l[k] = v
-			}
-		}
-		return l, nil
-	}
-	return nil, fmt.Errorf("unknown MIG strategy %q: use none, single or mixed", r.strategy)
+	return full, migOn
 }
 
-// fullLabels describes full GPUs. Like GFD, the product and memory are the
-// first GPU's and the count is all of them; a MIG-enabled GPU among them
-// is not usable whole, so replicas drops to 0.
-func fullLabels(prefix string, gpus []device.GPU) Labels {
-	replicas := "1"
-	for _, g := range gpus {
-		if g.MIGEnabled {
-			replicas = "0"
-		}
+// singleLabels are the labels strategy single merges over the full-GPU
+// ones (GFD's newMigStrategySingleLabeler): nothing while no GPU has MIG
+// on, the MIG device under nvidia.com/gpu when the layout is uniform, the
+// INVALID set otherwise.
+func (r resourceLabeler) singleLabels(full, migOn []device.GPU) Labels {
+	if len(migOn) == 0 {
+		return Labels{}
 	}
-	return Labels{
-		prefix + ".product":          sanitizeName(gpus[0].Name),
-		prefix + ".count":            fmt.Sprint(len(gpus)),
-		prefix + ".replicas":         replicas,
-		prefix + ".memory":           fmt.Sprint(gpus[0].MemoryMiB),
-		prefix + ".sharing-strategy": "none",
+	if reason := singleInvalid(full, migOn); reason != "" {
+		*r.invalid = reason
+		return invalidLabels(migOn[0])
 	}
+	return migLabels(gpuResource, migOn[0], migOn[0].MIGDevices[0], allMIGDevices(migOn))
 }
 
+// migLabels describe count MIG devices like d of GPU parent under prefix
+// (GFD's NewMIGResourceLabeler: base labels plus the MIG attributes).
 func migLabels(prefix string, parent device.GPU, d device.MIGDevice, count int) Labels {
 	return Labels{
 		prefix + ".product":          sanitizeName(parent.Name) + "-MIG-" + d.Profile,
@@ -93,29 +87,32 @@ func migLabels(prefix string, parent device.GPU, d device.MIGDevice, count int) 
 	}
 }
 
-// invalidLabels are what GFD writes for a node the single strategy cannot
-// describe: nothing schedules onto it until the layout is fixed.
+// invalidLabels are what GFD's newInvalidMigStrategyLabeler writes over the
+// full-GPU labels of a node strategy single cannot describe; nothing
+// schedules onto it until the layout is fixed. GFD writes the sharing
+// strategy as an empty value here, and so do we.
 func invalidLabels(g device.GPU) Labels {
 	return Labels{
-		"nvidia.com/gpu.product":          sanitizeName(g.Name) + "-MIG-INVALID",
-		"nvidia.com/gpu.count":            "0",
-		"nvidia.com/gpu.replicas":         "0",
-		"nvidia.com/gpu.memory":           "0",
-		"nvidia.com/gpu.sharing-strategy": "none",
+		gpuResource + ".product":          sanitizeName(g.Name) + "-MIG-INVALID",
+		gpuResource + ".count":            "0",
+		gpuResource + ".replicas":         "0",
+		gpuResource + ".memory":           "0",
+		gpuResource + ".sharing-strategy": "",
 	}
 }
 
 // singleInvalid says why MIG strategy single cannot describe the node, or
-// "" when it can. These are the layouts on which the device plugin refuses
-// to start under single.
+// "" when it can, checking in GFD's order: a MIG-enabled GPU without MIG
+// devices, MIG on next to MIG off, more than one profile. These are the
+// layouts on which the device plugin refuses to start under single.
 func singleInvalid(full, migOn []device.GPU) string {
-	if len(full) > 0 {
-		return fmt.Sprintf("GPU %d has MIG disabled while GPU %d has it enabled; strategy single needs MIG on all GPUs or on none", full[0].Index, migOn[0].Index)
-	}
 	for _, g := range migOn {
 		if len(g.MIGDevices) == 0 {
 			return fmt.Sprintf("GPU %d has MIG enabled but no MIG devices", g.Index)
 		}
+	}
+	if len(full) > 0 {
+		return fmt.Sprintf("GPU %d has MIG disabled while GPU %d has it enabled; strategy single needs MIG on all GPUs or on none", full[0].Index, migOn[0].Index)
 	}
 	if ps := profilesPresent(migOn); len(ps) > 1 {
 		return fmt.Sprintf("MIG devices of %d profiles (%v); strategy single needs exactly one", len(ps), ps)

@@ -60,6 +60,14 @@ func (l *Loop) defaults() {
 	if l.now == nil {
 		l.now = time.Now
 	}
+	if l.Writer != nil {
+		if l.Writer.Metrics == nil {
+			l.Writer.Metrics = l.Metrics
+		}
+		if l.Writer.Log.GetSink() == nil {
+			l.Writer.Log = l.Log
+		}
+	}
 }
 
 // Run cycles until ctx is done. Errors of a cycle are logged, counted and
@@ -90,7 +98,7 @@ func (l *Loop) Cycle(ctx context.Context) error {
 	start := l.now()
 	defer func() { l.Metrics.CycleSeconds.Observe(time.Since(start).Seconds()) }()
 
-	f, err := l.facts()
+	f, err := l.facts(ctx)
 	if err != nil {
 		l.Metrics.Errors.WithLabelValues("labels").Inc()
 		return err
@@ -117,20 +125,25 @@ func (l *Loop) Cycle(ctx context.Context) error {
 
 // facts reads NVML and computes the facts, falling back on the last good
 // facts for the grace period when NVML fails.
-func (l *Loop) facts() (*Facts, error) {
+func (l *Loop) facts(ctx context.Context) (*Facts, error) {
+	if err := l.seed(ctx); err != nil {
+		return nil, err
+	}
 	snap, err := l.Reader.Read()
-	switch {
-	case errors.Is(err, device.ErrNoLibrary):
+	if errors.Is(err, device.ErrNoLibrary) && !l.hadGPUs() {
 		// Not a GPU node (or no driver yet): no facts, no alarm.
-		snap = nil
-	case err != nil:
+		snap, err = nil, nil
+	}
+	if err != nil {
+		// A library that vanishes from a GPU node (a driver container
+		// restarting) is a failure like any other, with the same grace.
 		l.Metrics.Errors.WithLabelValues("nvml").Inc()
 		l.event(corev1.EventTypeWarning, ReasonNVMLError, "reading GPUs through NVML failed: %v", err)
 		if l.lastGood != nil && l.now().Sub(l.lastGoodAt) < l.GracePeriod {
 			l.Log.Error(err, "NVML failed; keeping the last good facts", "since", l.lastGoodAt)
 			return l.lastGood, nil
 		}
-		l.Log.Error(err, "NVML failed past the grace period; removing GPU facts")
+		l.Log.Error(err, "NVML failed past the grace period; removing GPU facts (deploy labels stay)")
 		return &Facts{}, nil
 	}
 	f, err := Compute(snap, l.Options)
@@ -151,6 +164,23 @@ func (l *Loop) facts() (*Facts, error) {
 	l.lastGood, l.lastGoodAt = f, l.now()
 	return f, nil
 }
+
+// seed starts a labeler that has no facts of its own yet from the facts it
+// owns on its Node, so that a restarted labeler whose first NVML reads fail
+// keeps them for the grace period instead of removing them at once.
+func (l *Loop) seed(ctx context.Context) error {
+	if l.lastGood != nil || l.Writer == nil {
+		return nil
+	}
+	f, err := l.Writer.Owned(ctx)
+	if err != nil {
+		return err
+	}
+	l.lastGood, l.lastGoodAt = f, l.now()
+	return nil
+}
+
+func (l *Loop) hadGPUs() bool { return l.lastGood != nil && len(l.lastGood.Labels) > 0 }
 
 func (l *Loop) event(kind, reason, format string, args ...any) {
 	if l.Recorder == nil || l.Writer == nil {

@@ -8,20 +8,19 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// sanitizeName turns an NVML name into GFD's form: characters outside
-// [A-Za-z0-9-_. ] are dropped and spaces become "-".
+// sanitizeName turns an NVML name into GFD's form (sanitise in
+// NVIDIA/k8s-device-plugin internal/lm/resource.go): characters outside
+// [A-Za-z0-9-_. ] are dropped and runs of spaces become one "-".
 // "NVIDIA H100 80GB HBM3" → "NVIDIA-H100-80GB-HBM3".
 func sanitizeName(s string) string {
 	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
+	for _, r := range s {
 		switch {
-		case r == ' ':
-			b.WriteByte('-')
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.', r == ' ':
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	return strings.Join(strings.Fields(b.String()), "-")
 }
 
 // hashLen is how many hex digits of the SHA-256 of the original value end a
@@ -31,18 +30,18 @@ const hashLen = 8
 
 // labelValue makes any string a valid label value, by a documented and
 // deterministic rule (docs/labels.md):
-//  1. a valid, non-empty value is kept as it is (an empty fact says
-//     nothing, so it is dropped);
+//  1. a valid value is kept as it is, the empty value included: GFD writes
+//     empty values (strategy single's INVALID set has sharing-strategy "");
 //  2. otherwise every character outside [A-Za-z0-9-_.] becomes "-", and
 //     leading and trailing characters that are not alphanumeric are cut;
 //  3. a value still longer than 63 characters keeps its first 54
 //     characters (trailing non-alphanumerics cut) and gets "-" plus the
 //     first 8 hex digits of the SHA-256 of the original value.
 //
-// It reports false only if nothing valid is left (e.g. "---" or ""); the caller
-// drops that one label and keeps the rest.
+// It reports false only if nothing valid is left of a non-empty value
+// (e.g. "---"); the caller drops that one label and keeps the rest.
 func labelValue(v string) (string, bool) {
-	if v != "" && len(validation.IsValidLabelValue(v)) == 0 {
+	if len(validation.IsValidLabelValue(v)) == 0 {
 		return v, true
 	}
 	b := []byte(v)

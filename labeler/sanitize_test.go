@@ -15,6 +15,7 @@ func TestSanitizeName(t *testing.T) {
 		"Tesla V100 (PCIe) 16GB!":   "Tesla-V100-PCIe-16GB",
 		"  DGX H100 \n":             "DGX-H100",
 		"ProLiant DL380 Gen10/Plus": "ProLiant-DL380-Gen10Plus",
+		"A100  (double space)":      "A100-double-space",
 	} {
 		assert.Equal(t, want, sanitizeName(in), in)
 	}
@@ -27,7 +28,7 @@ func TestLabelValue(t *testing.T) {
 		ok       bool
 	}{
 		"valid kept":               {"NVIDIA-H100-80GB-HBM3", "NVIDIA-H100-80GB-HBM3", true},
-		"empty is dropped":         {"", "", false},
+		"empty is kept, as GFD":    {"", "", true},
 		"bad characters":           {"a/b:c", "a-b-c", true},
 		"trailing dash cut":        {"-H100 PCIe-", "H100-PCIe", true},
 		"nothing left":             {"---", "", false},
@@ -52,7 +53,7 @@ func TestBadValueDropsOnlyItsLabel(t *testing.T) {
 	sim := simulate(t, "dgxh100")
 	snap, _ := sim.Reader().Read()
 	for i := range snap.GPUs {
-		snap.GPUs[i].Name = "!!!"
+		snap.GPUs[i].Name = "-!-"
 	}
 	f, err := Compute(snap, Options{MIGStrategy: "none"})
 	assert.NoError(t, err)

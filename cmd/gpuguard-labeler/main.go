@@ -33,6 +33,7 @@ func main() {
 	flag.StringVar(&c.Simulate, "simulate", "", "read a go-nvml mock server instead of NVML: <dgxa100|dgxh100|dgxh200|dgxb200>[,mig=<profile>]")
 	flag.DurationVar(&c.GracePeriod, "nvml-grace-period", 5*time.Minute, "keep the last good facts this long while NVML fails")
 	flag.BoolVar(&c.NoDeployDefaults, "no-deploy-defaults", false, "never set nvidia.com/gpu.deploy.* defaults")
+	flag.StringVar(&c.FactsFrom, "facts-from", "auto", "who writes the GPU facts: auto (GFD where nfd-master maintains them on the node, else this labeler), self or gfd")
 	flag.StringVar(&deploy, "deploy-components", "", "comma-separated components to default to deploy=true (default: the GPU Operator's)")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", `address of the metrics endpoint ("0" disables)`)
 	zo := zap.Options{}

@@ -44,6 +44,8 @@ type Config struct {
 	Simulate         string
 	GracePeriod      time.Duration
 	NoDeployDefaults bool
+	// FactsFrom is auto (default), self or gfd (labeler.FactsFrom*).
+	FactsFrom string
 	// DeployComponents overrides the default deploy components (nil: defaults).
 	DeployComponents []string
 	// RESTConfig reaches the API server; nil with Oneshot and an output
@@ -62,6 +64,11 @@ func (c *Config) Validate() error {
 	case "auto", "none", "single", "mixed":
 	default:
 		errs = append(errs, fmt.Errorf("--mig-strategy %q: use auto (the GPU Operator's ClusterPolicy), none, single or mixed", c.MIGStrategy))
+	}
+	switch c.FactsFrom {
+	case "", labeler.FactsFromAuto, labeler.FactsFromSelf, labeler.FactsFromGFD:
+	default:
+		errs = append(errs, fmt.Errorf("--facts-from %q: use auto (GFD's facts where nfd-master maintains them), self or gfd", c.FactsFrom))
 	}
 	if c.SleepInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--sleep-interval %s: must be positive, e.g. 60s", c.SleepInterval))
@@ -165,7 +172,7 @@ func (c *Config) wireCluster(loop *labeler.Loop) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("building API client: %w", err)
 	}
-	loop.Writer = &labeler.NodeWriter{Client: cs, NodeName: c.NodeName}
+	loop.Writer = &labeler.NodeWriter{Client: cs, NodeName: c.NodeName, FactsFrom: c.FactsFrom}
 	b := record.NewBroadcaster()
 	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cs.CoreV1().Events("")})
 	loop.Recorder = b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: labeler.FieldManager, Host: c.NodeName})

@@ -98,6 +98,7 @@ func (r *NVML) readGPU(index int, dev nvml.Device) (GPU, error) {
 	// The remaining facts are optional: a GPU that cannot answer them is
 	// still a GPU, labelled "unknown" or "false" where they would go.
 	if pci, ret := dev.GetPciInfo(); ret == nvml.SUCCESS {
+		g.PCIDeviceID = pci.PciDeviceId
 		g.PCIBusID = sysfsBusID(pci.BusId)
 		if g.PCIBusID != "" {
 			g.PCIClass, _ = r.pciClass(g.PCIBusID)

@@ -33,6 +33,9 @@ type GPU struct {
 	ComputeMinor int
 	// PCIBusID is the sysfs form, e.g. "0000:18:00.0"; "" when unknown.
 	PCIBusID string
+	// PCIDeviceID is PciInfo.PciDeviceId: device ID in the high 16 bits,
+	// vendor ID (0x10DE) in the low 16, e.g. 0x233010DE; 0 when unknown.
+	PCIDeviceID uint32
 	// PCIClass is the sysfs class, e.g. 0x030200; 0 when unknown.
 	PCIClass uint32
 	// VGPU is true when the GPU is a vGPU or a vGPU host.

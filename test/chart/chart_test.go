@@ -186,3 +186,17 @@ func TestMIGStrategyAuto(t *testing.T) {
 		}), "ClusterRole %s reads ClusterPolicies", cr.Name)
 	}
 }
+
+// Deploy defaults are off unless asked for (the GPU Operator writes its
+// own); the facts mode comes from labeler.factsFrom.
+func TestLabelerCoexistenceValues(t *testing.T) {
+	args := func(set ...string) []string {
+		return harness.OfType[*appsv1.DaemonSet](render(t, set...))[0].Spec.Template.Spec.Containers[0].Args
+	}
+	def := args()
+	assert.Contains(t, def, "--no-deploy-defaults")
+	assert.Contains(t, def, "--facts-from=auto")
+	on := args("labeler.deployDefaults=true", "labeler.factsFrom=self")
+	assert.NotContains(t, on, "--no-deploy-defaults")
+	assert.Contains(t, on, "--facts-from=self")
+}

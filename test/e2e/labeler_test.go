@@ -65,7 +65,9 @@ func TestLabelerFollowsMIGLayout(t *testing.T) {
 	l := startLabeler(t, "e2e-mig", "dgxh100", "mixed")
 	require.NoError(t, l.Sim.SetMIG("1g.10gb"))
 	require.NoError(t, cp.WaitForLabel(ctx, "e2e-mig", "nvidia.com/mig-1g.10gb.count", "56"))
-	assert.NotContains(t, node(t, "e2e-mig").Labels, "nvidia.com/gpu.product", "no full GPUs left")
+	// GFD labels MIG-enabled GPUs as full GPUs without sharing.
+	assert.Equal(t, "0", node(t, "e2e-mig").Labels["nvidia.com/gpu.replicas"])
+	assert.Equal(t, "NVIDIA-H100-80GB-HBM3", node(t, "e2e-mig").Labels["nvidia.com/gpu.product"])
 
 	require.NoError(t, l.Sim.SetMIG("3g.40gb"))
 	require.NoError(t, cp.WaitForLabel(ctx, "e2e-mig", "nvidia.com/mig-3g.40gb.count", "16"))
@@ -74,7 +76,7 @@ func TestLabelerFollowsMIGLayout(t *testing.T) {
 	}
 
 	require.NoError(t, l.Sim.SetMIG(""))
-	require.NoError(t, cp.WaitForLabel(ctx, "e2e-mig", "nvidia.com/gpu.count", "8"))
+	require.NoError(t, cp.WaitForLabel(ctx, "e2e-mig", "nvidia.com/gpu.replicas", "1"))
 	for k := range node(t, "e2e-mig").Labels {
 		assert.False(t, strings.HasPrefix(k, "nvidia.com/mig-"), "stale label %s", k)
 	}
@@ -91,9 +93,11 @@ func TestLabelerLeavesOthersAlone(t *testing.T) {
 	assert.Equal(t, "false", n.Labels["nvidia.com/gpu.deploy.dcgm-exporter"], "a person's deploy value survives")
 	assert.Equal(t, "true", n.Labels["nvidia.com/gpu.deploy.dcgm"], "other defaults stay")
 
-	// Removing the person's value lets the default fill the gap again.
+	// Removing the person's value does not bring the default back: deploy
+	// defaults are written once.
 	kubectl(t, "label", "node", "e2e-others", "nvidia.com/gpu.deploy.dcgm-exporter-")
-	require.NoError(t, cp.WaitForLabel(ctx, "e2e-others", "nvidia.com/gpu.deploy.dcgm-exporter", "true"))
+	require.NoError(t, l.WaitCycles(ctx, 3))
+	assert.NotContains(t, node(t, "e2e-others").Labels, "nvidia.com/gpu.deploy.dcgm-exporter")
 }
 
 func TestLabelerSteadyStateWritesNothing(t *testing.T) {

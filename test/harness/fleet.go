@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	corev1 "k8s.io/api/core/v1"
 	nodev1 "k8s.io/api/node/v1"
@@ -16,6 +17,8 @@ type FakeNode struct {
 	Name string
 	// Simulate is the labeler's --simulate value; "" means no GPU.
 	Simulate string
+	// Labels are further labels the Node is created with.
+	Labels map[string]string
 }
 
 // DefaultFleet is the fleet of SPEC §8.
@@ -35,6 +38,7 @@ func (cp *ControlPlane) CreateNodes(ctx context.Context, fleet []FakeNode) error
 			Name:   n.Name,
 			Labels: map[string]string{corev1.LabelHostname: n.Name, corev1.LabelOSStable: "linux", corev1.LabelArchStable: "amd64"},
 		}}
+		maps.Copy(node.Labels, n.Labels)
 		if err := cp.Client.Create(ctx, node); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating node %s: %w", n.Name, err)
 		}

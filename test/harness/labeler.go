@@ -3,11 +3,13 @@ package harness
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
@@ -48,6 +50,10 @@ type LabelerOptions struct {
 	MIGStrategy string
 	// Interval between cycles. Default 60s, as in a cluster.
 	Interval time.Duration
+	// FactsFrom is the labeler's --facts-from. Default auto.
+	FactsFrom string
+	// NoDeployDefaults is --no-deploy-defaults.
+	NoDeployDefaults bool
 }
 
 // LabelerConfig returns a REST config that acts as the labeler's service
@@ -79,13 +85,17 @@ func (cp *ControlPlane) StartLabeler(ctx context.Context, n FakeNode, o LabelerO
 	l.cancel = cancel
 	cfg := app.Config{
 		NodeName: n.Name, MIGStrategy: o.MIGStrategy, SleepInterval: o.Interval,
-		FailOnInitError: true, GracePeriod: 5 * time.Minute,
+		FailOnInitError: true, GracePeriod: 5 * time.Minute, FactsFrom: o.FactsFrom, NoDeployDefaults: o.NoDeployDefaults,
 		RESTConfig: rc, Reader: sim.Reader(), Simulate: n.Simulate, Registry: l.Registry,
 		Log: cp.log.WithName("labeler").WithValues("node", n.Name),
 	}
 	go func() { l.done <- app.Run(runCtx, cfg) }()
 	return l, nil
 }
+
+// Outage makes every API request of the labeler fail (true) as if the API
+// server were unreachable, or ends that (false).
+func (l *Labeler) Outage(down bool) { l.requests.down.Store(down) }
 
 // Writes returns how many write requests (anything but GET, LIST, WATCH)
 // the labeler has sent to the API server.
@@ -101,7 +111,11 @@ func (l *Labeler) Stop() error {
 type RequestCounter struct {
 	mu     sync.Mutex
 	counts map[string]int
+	down   atomic.Bool
 }
+
+// errOutage is what requests get during a simulated API outage.
+var errOutage = errors.New("simulated API server outage: connection refused")
 
 // Wrap is a rest.Config transport wrapper.
 func (c *RequestCounter) Wrap(rt http.RoundTripper) http.RoundTripper {
@@ -112,9 +126,27 @@ func (c *RequestCounter) Wrap(rt http.RoundTripper) http.RoundTripper {
 		}
 		c.counts[req.Method]++
 		c.mu.Unlock()
+		if c.down.Load() {
+			return nil, errOutage
+		}
 		return rt.RoundTrip(req)
 	})
 }
+
+// Requests counts every request, failed ones included.
+func (c *RequestCounter) Requests() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, v := range c.counts {
+		n += v
+	}
+	return n
+}
+
+// Requests returns how many requests the labeler has sent, failed ones
+// included.
+func (l *Labeler) Requests() int { return l.requests.Requests() }
 
 // Writes counts requests that can change state.
 func (c *RequestCounter) Writes() int {

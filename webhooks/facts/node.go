@@ -54,9 +54,11 @@ type Node struct {
 	Deploy map[string]string
 }
 
-// FromLabels reads the facts of a node from its labels and annotations.
-// Missing or malformed numbers read as 0: the labeler is the only writer of
-// these labels and the node webhook keeps everybody else off them.
+// FromLabels reads the facts of a node from its labels and annotations,
+// whoever wrote them: gpuguard's labeler, or GFD through nfd-master where
+// the labeler leaves the facts to GFD (same keys, same formats). Missing or
+// malformed numbers read as 0: only those writers may write these labels,
+// and the node webhook keeps everybody else off them.
 func FromLabels(name string, labels, annotations map[string]string) Node {
 	n := Node{
 		Name:       name,

@@ -1,0 +1,179 @@
+package labeler
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+// writerFixture is a NodeWriter on a fake clientset that tracks managed
+// fields as the API server does (server-side apply included).
+type writerFixture struct {
+	t  *testing.T
+	cs *fake.Clientset
+	w  *NodeWriter
+}
+
+func newWriterFixture(t *testing.T, labels map[string]string) *writerFixture {
+	t.Helper()
+	cs := fake.NewClientset()
+	_, err := cs.CoreV1().Nodes().Create(context.Background(), &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: "gpu-0", Labels: labels},
+	}, metav1.CreateOptions{FieldManager: "kubelet"})
+	require.NoError(t, err)
+	return &writerFixture{t: t, cs: cs, w: &NodeWriter{Client: cs, NodeName: "gpu-0", FactsFrom: FactsFromSelf, Metrics: NewMetrics(nil)}}
+}
+
+func (x *writerFixture) apply(f *Facts) bool {
+	x.t.Helper()
+	wrote, err := x.w.Apply(context.Background(), f)
+	require.NoError(x.t, err)
+	return wrote
+}
+
+// patch writes labels as another field manager with a merge patch, as
+// kubectl label or nfd-master do (nil removes a label).
+func (x *writerFixture) patch(manager string, labels map[string]any) {
+	x.t.Helper()
+	data, err := jsonMarshal(map[string]any{"metadata": map[string]any{"labels": labels}})
+	require.NoError(x.t, err)
+	_, err = x.cs.CoreV1().Nodes().Patch(context.Background(), "gpu-0", types.MergePatchType, data,
+		metav1.PatchOptions{FieldManager: manager})
+	require.NoError(x.t, err)
+}
+
+func (x *writerFixture) labels() map[string]string {
+	x.t.Helper()
+	n, err := x.cs.CoreV1().Nodes().Get(context.Background(), "gpu-0", metav1.GetOptions{})
+	require.NoError(x.t, err)
+	return n.Labels
+}
+
+func h100Facts(t *testing.T) *Facts {
+	t.Helper()
+	return compute(t, simulate(t, "dgxh100"), "none")
+}
+
+func TestWriterLeavesOtherWritersKeys(t *testing.T) {
+	x := newWriterFixture(t, nil)
+	f := h100Facts(t)
+	require.True(t, x.apply(f))
+	assert.False(t, x.apply(f), "nothing changed, nothing written")
+
+	// GFD's MPS sharing labels, written through nfd-master.
+	x.patch("nfd-master", map[string]any{
+		"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3-SHARED", "nvidia.com/gpu.replicas": "4",
+		"nvidia.com/gpu.sharing-strategy": "mps", "nvidia.com/mps.capable": "true",
+	})
+	for range 3 {
+		assert.False(t, x.apply(f), "the other writer's keys are left, nothing else changed")
+	}
+	l := x.labels()
+	assert.Equal(t, "NVIDIA-H100-80GB-HBM3-SHARED", l["nvidia.com/gpu.product"])
+	assert.Equal(t, "4", l["nvidia.com/gpu.replicas"])
+	assert.Equal(t, "mps", l["nvidia.com/gpu.sharing-strategy"])
+	assert.Equal(t, "true", l["nvidia.com/mps.capable"])
+	assert.Equal(t, "8", l["nvidia.com/gpu.count"], "the labeler's other facts stay")
+	assert.InDelta(t, 4, testutil.ToFloat64(x.w.Metrics.LeftToOthers), 0, "counted once per key")
+}
+
+func TestWriterDeployDefaultsOnce(t *testing.T) {
+	tests := map[string]struct {
+		node map[string]string
+		want bool
+	}{
+		"new node":                 {nil, true},
+		"workload container":       {map[string]string{LabelWorkloadConfig: "container"}, true},
+		"empty deploy value":       {map[string]string{DeployLabelPrefix + "dcgm": ""}, true},
+		"operands false":           {map[string]string{LabelDeployOperands: "false"}, false},
+		"vm-passthrough":           {map[string]string{LabelWorkloadConfig: "vm-passthrough"}, false},
+		"vm-vgpu":                  {map[string]string{LabelWorkloadConfig: "vm-vgpu"}, false},
+		"operator labelled first":  {map[string]string{DeployLabelPrefix + "driver": "true"}, false},
+		"person turned one off":    {map[string]string{DeployLabelPrefix + "dcgm-exporter": "false"}, false},
+		"driver pre-installed":     {map[string]string{DeployLabelPrefix + "driver": "pre-installed"}, false},
+		"sandbox component set":    {map[string]string{DeployLabelPrefix + "sandbox-device-plugin": "true"}, false},
+		"operands true, no others": {map[string]string{LabelDeployOperands: "true"}, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			x := newWriterFixture(t, tc.node)
+			x.apply(h100Facts(t))
+			l := x.labels()
+			for _, c := range append(DefaultDeployComponents, "mig-manager") {
+				if _, preset := tc.node[DeployLabelPrefix+c]; preset {
+					continue
+				}
+				if tc.want {
+					assert.Equal(t, "true", l[DeployLabelPrefix+c], c)
+				} else {
+					assert.NotContains(t, l, DeployLabelPrefix+c)
+				}
+			}
+		})
+	}
+}
+
+func TestWriterNeverReAddsDeployLabels(t *testing.T) {
+	x := newWriterFixture(t, nil)
+	f := h100Facts(t)
+	x.apply(f)
+	require.Equal(t, "true", x.labels()[DeployLabelPrefix+"driver"])
+
+	// The operator removes what operands=false turns off; a person sets
+	// dcgm-exporter=false.
+	x.patch("kubectl-label", map[string]any{LabelDeployOperands: "false", DeployLabelPrefix + "dcgm-exporter": "false"})
+	x.patch("gpu-operator", map[string]any{DeployLabelPrefix + "driver": nil, DeployLabelPrefix + "device-plugin": nil})
+	for range 3 {
+		x.apply(f)
+	}
+	l := x.labels()
+	assert.NotContains(t, l, DeployLabelPrefix+"driver")
+	assert.NotContains(t, l, DeployLabelPrefix+"device-plugin")
+	assert.Equal(t, "false", l[DeployLabelPrefix+"dcgm-exporter"])
+	assert.Equal(t, "true", l[DeployLabelPrefix+"dcgm"], "the labels nobody touched stay")
+
+	// Everything removed, operands back on: still never a second time.
+	remove := map[string]any{LabelDeployOperands: nil}
+	for k := range l {
+		if len(k) > len(DeployLabelPrefix) && k[:len(DeployLabelPrefix)] == DeployLabelPrefix {
+			remove[k] = nil
+		}
+	}
+	x.patch("gpu-operator", remove)
+	for range 3 {
+		x.apply(f)
+	}
+	for k := range x.labels() {
+		assert.NotContains(t, k, DeployLabelPrefix)
+	}
+}
+
+func TestWriterKeepsDeployLabelsWithoutFacts(t *testing.T) {
+	x := newWriterFixture(t, nil)
+	x.apply(h100Facts(t))
+	x.apply(&Facts{}) // NVML gone past the grace period
+	l := x.labels()
+	assert.NotContains(t, l, "nvidia.com/gpu.product", "facts go")
+	assert.Equal(t, "true", l[DeployLabelPrefix+"driver"], "deploy labels stay")
+	assert.Len(t, filterPrefix(l, DeployLabelPrefix), 9)
+}
+
+func filterPrefix(l map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range l {
+		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
