@@ -3,6 +3,7 @@ package labeler
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -43,7 +44,7 @@ func (x *writerFixture) apply(f *Facts) bool {
 // kubectl label or nfd-master do (nil removes a label).
 func (x *writerFixture) patch(manager string, labels map[string]any) {
 	x.t.Helper()
-	data, err := jsonMarshal(map[string]any{"metadata": map[string]any{"labels": labels}})
+	data, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": labels}})
 	require.NoError(x.t, err)
 	_, err = x.cs.CoreV1().Nodes().Patch(context.Background(), "gpu-0", types.MergePatchType, data,
 		metav1.PatchOptions{FieldManager: manager})
@@ -142,18 +143,14 @@ func TestWriterNeverReAddsDeployLabels(t *testing.T) {
 
 	// Everything removed, operands back on: still never a second time.
 	remove := map[string]any{LabelDeployOperands: nil}
-	for k := range l {
-		if len(k) > len(DeployLabelPrefix) && k[:len(DeployLabelPrefix)] == DeployLabelPrefix {
-			remove[k] = nil
-		}
+	for k := range filterPrefix(l, DeployLabelPrefix) {
+		remove[k] = nil
 	}
 	x.patch("gpu-operator", remove)
 	for range 3 {
 		x.apply(f)
 	}
-	for k := range x.labels() {
-		assert.NotContains(t, k, DeployLabelPrefix)
-	}
+	assert.Empty(t, filterPrefix(x.labels(), DeployLabelPrefix))
 }
 
 func TestWriterKeepsDeployLabelsWithoutFacts(t *testing.T) {
@@ -169,11 +166,9 @@ func TestWriterKeepsDeployLabelsWithoutFacts(t *testing.T) {
 func filterPrefix(l map[string]string, prefix string) map[string]string {
 	out := map[string]string{}
 	for k, v := range l {
-		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
+		if strings.HasPrefix(k, prefix) {
 			out[k] = v
 		}
 	}
 	return out
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

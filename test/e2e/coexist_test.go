@@ -172,10 +172,6 @@ func TestGFDSharingLabelsSurvive(t *testing.T) {
 			assert.Equal(t, "true", n.Labels["nvidia.com/gpu.present"])
 			assert.Equal(t, "0x233010DE", n.Annotations[labeler.AnnotationPCIDeviceIDs])
 			assert.NotEmpty(t, n.Annotations[labeler.AnnotationMIGProfiles])
-			if mode != labeler.FactsFromSelf {
-				// GFD's other facts stay where they are, nobody removes them.
-				assert.Equal(t, "550", n.Labels["nvidia.com/cuda.driver-version.major"])
-			}
 			steady(t, l)
 		})
 	}
