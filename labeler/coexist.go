@@ -113,10 +113,12 @@ func (w *NodeWriter) release(ctx context.Context, node *corev1.Node, own owners,
 	if len(entries) == 0 {
 		entries = []metav1.ManagedFieldsEntry{{}} // [] would mean "unchanged"
 	}
-	ops := []map[string]any{
-		{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion},
-		{"op": "replace", "path": "/metadata/managedFields", "value": entries},
+	var ops []map[string]any
+	if node.ResourceVersion != "" {
+		// Only if nobody wrote since we read: their fields must not be lost.
+		ops = append(ops, map[string]any{"op": "test", "path": "/metadata/resourceVersion", "value": node.ResourceVersion})
 	}
+	ops = append(ops, map[string]any{"op": "replace", "path": "/metadata/managedFields", "value": entries})
 	for _, k := range drop {
 		ops = append(ops, map[string]any{"op": "remove", "path": "/metadata/labels/" + jsonPointerEscape(k)})
 	}

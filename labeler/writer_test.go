@@ -172,3 +172,36 @@ func filterPrefix(l map[string]string, prefix string) map[string]string {
 	}
 	return out
 }
+
+// In auto mode the labeler hands the facts it wrote over to GFD once
+// nfd-master lists them, without removing them.
+func TestWriterHandsFactsToGFD(t *testing.T) {
+	x := newWriterFixture(t, nil)
+	x.w.FactsFrom = FactsFromAuto
+	f := h100Facts(t)
+	require.True(t, x.apply(f))
+	data, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"labels":      map[string]any{"nvidia.com/gpu.replicas": "4", "nvidia.com/gpu.sharing-strategy": "mps"},
+		"annotations": map[string]any{"nfd.node.kubernetes.io/feature-labels": "nvidia.com/gpu.count,nvidia.com/gpu.product,nvidia.com/gpu.replicas,nvidia.com/gpu.sharing-strategy"},
+	}})
+	require.NoError(t, err)
+	_, err = x.cs.CoreV1().Nodes().Patch(context.Background(), "gpu-0", types.MergePatchType, data, metav1.PatchOptions{FieldManager: "nfd-master"})
+	require.NoError(t, err)
+
+	require.True(t, x.apply(f), "hand-over and apply")
+	l := x.labels()
+	assert.Equal(t, "NVIDIA-H100-80GB-HBM3", l["nvidia.com/gpu.product"], "listed by nfd-master: kept")
+	assert.Equal(t, "8", l["nvidia.com/gpu.count"])
+	assert.Equal(t, "4", l["nvidia.com/gpu.replicas"])
+	assert.NotContains(t, l, "nvidia.com/cuda.driver.major", "not GFD's (not listed): removed")
+	assert.Equal(t, "true", l["nvidia.com/gpu.present"])
+	assert.Equal(t, "true", l[DeployLabelPrefix+"driver"])
+	for range 3 {
+		assert.False(t, x.apply(f), "steady")
+	}
+	n, err := x.cs.CoreV1().Nodes().Get(context.Background(), "gpu-0", metav1.GetOptions{})
+	require.NoError(t, err)
+	own := ownersOf(n)
+	assert.False(t, own.ours[labelKey("nvidia.com/gpu.product")], "no longer the labeler's")
+	assert.True(t, own.ours[labelKey("nvidia.com/gpu.present")])
+}
