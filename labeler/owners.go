@@ -36,7 +36,7 @@ func ownersOf(node *corev1.Node) owners {
 				Annotations map[string]json.RawMessage `json:"f:annotations"`
 			} `json:"f:metadata"`
 		}
-		if json.Unmarshal(mf.FieldsV1.Raw, &fields) != nil {
+		if json.Unmarshal(mf.FieldsV1.GetRawBytes(), &fields) != nil {
 			continue
 		}
 		ours := mf.Manager == FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply
