@@ -9,9 +9,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gpuguard/gpuguard/labeler"
 	"github.com/gpuguard/gpuguard/test/harness"
@@ -36,8 +39,20 @@ func startModeLabeler(t *testing.T, name, mode string, labels map[string]string)
 
 // as returns a client acting as a GPU Operator service account; agent
 // names its field manager, as the API server derives it from the user agent.
+// The operator's service accounts get the node access their chart gives them.
 func as(t *testing.T, sa, agent string) kubernetes.Interface {
 	t.Helper()
+	ctx := context.Background()
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "e2e-gpu-operator-nodes"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch", "patch", "update"}}}}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "e2e-gpu-operator-nodes"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:gpu-operator"}}}
+	for _, obj := range []client.Object{role, binding} {
+		if err := cp.Client.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) {
+			require.NoError(t, err)
+		}
+	}
 	rc := cp.Impersonate("system:serviceaccount:gpu-operator:"+sa,
 		[]string{"system:serviceaccounts", "system:serviceaccounts:gpu-operator", "system:authenticated"}, nil)
 	rc.UserAgent = agent
