@@ -118,52 +118,67 @@ func (s *SelfManaged) Ensure(ctx context.Context) error {
 	return nil
 }
 
-// converge reads the Secret and writes what it should hold, retrying on
-// conflicts with other replicas.
+// converge reads the Secret and writes what it should hold. Losing a race
+// with another replica (a conflict on update, an existing Secret on create)
+// is retried at once, up to ten times: the winner's content is then adopted.
 func (s *SelfManaged) converge(ctx context.Context) (*corev1.Secret, bool, error) {
+	var sec *corev1.Secret
+	var rotatedCA bool
+	lostRace := func(err error) bool { return apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) }
+	err := retry.OnError(wait.Backoff{Steps: 10}, lostRace, func() error {
+		var err error
+		sec, rotatedCA, err = s.convergeOnce(ctx)
+		return err
+	})
+	if lostRace(err) {
+		return nil, false, fmt.Errorf("secret %s/%s kept changing under us; giving up until the next check: %w", s.Namespace, s.SecretName, err)
+	}
+	return sec, rotatedCA, err
+}
+
+// convergeOnce is one read and, where needed, one write of the Secret. A
+// lost race is returned as the API server's error, for converge to retry.
+func (s *SelfManaged) convergeOnce(ctx context.Context) (*corev1.Secret, bool, error) {
 	secrets := s.Client.CoreV1().Secrets(s.Namespace)
-	for range 10 {
-		sec, err := secrets.Get(ctx, s.SecretName, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			sec = &corev1.Secret{
-				ObjectMeta: metav1.ObjectMeta{Name: s.SecretName, Namespace: s.Namespace,
-					Labels: map[string]string{"app.kubernetes.io/managed-by": "gpuguard"}},
-				Type: corev1.SecretTypeTLS,
-			}
-			if _, _, err := s.plan(sec); err != nil {
-				return nil, false, err
-			}
-			created, err := secrets.Create(ctx, sec, metav1.CreateOptions{})
-			if apierrors.IsAlreadyExists(err) {
-				continue // another replica was first: adopt its Secret
-			}
-			if err != nil {
-				return nil, false, fmt.Errorf("creating Secret %s/%s: %w", s.Namespace, s.SecretName, err)
-			}
-			s.Log.Info("created serving certificate", "secret", s.Namespace+"/"+s.SecretName)
-			return created, false, nil
+	sec, err := secrets.Get(ctx, s.SecretName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		sec = &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: s.SecretName, Namespace: s.Namespace,
+				Labels: map[string]string{"app.kubernetes.io/managed-by": "gpuguard"}},
+			Type: corev1.SecretTypeTLS,
 		}
-		if err != nil {
-			return nil, false, fmt.Errorf("reading Secret %s/%s: %w", s.Namespace, s.SecretName, err)
-		}
-		changed, rotatedCA, err := s.plan(sec)
-		if err != nil {
+		if _, _, err := s.plan(sec); err != nil {
 			return nil, false, err
 		}
-		if !changed {
-			return sec, false, nil
-		}
-		updated, err := secrets.Update(ctx, sec, metav1.UpdateOptions{})
-		if apierrors.IsConflict(err) {
-			continue // another replica rotated first: adopt its result
+		created, err := secrets.Create(ctx, sec, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			return nil, false, err // another replica was first: adopt its Secret
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("updating Secret %s/%s: %w", s.Namespace, s.SecretName, err)
+			return nil, false, fmt.Errorf("creating Secret %s/%s: %w", s.Namespace, s.SecretName, err)
 		}
-		s.Log.Info("rotated serving certificate", "secret", s.Namespace+"/"+s.SecretName, "newCA", rotatedCA)
-		return updated, rotatedCA, nil
+		s.Log.Info("created serving certificate", "secret", s.Namespace+"/"+s.SecretName)
+		return created, false, nil
 	}
-	return nil, false, fmt.Errorf("secret %s/%s kept changing under us; giving up until the next check", s.Namespace, s.SecretName)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading Secret %s/%s: %w", s.Namespace, s.SecretName, err)
+	}
+	changed, rotatedCA, err := s.plan(sec)
+	if err != nil {
+		return nil, false, err
+	}
+	if !changed {
+		return sec, false, nil
+	}
+	updated, err := secrets.Update(ctx, sec, metav1.UpdateOptions{})
+	if apierrors.IsConflict(err) {
+		return nil, false, err // another replica rotated first: adopt its result
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("updating Secret %s/%s: %w", s.Namespace, s.SecretName, err)
+	}
+	s.Log.Info("rotated serving certificate", "secret", s.Namespace+"/"+s.SecretName, "newCA", rotatedCA)
+	return updated, rotatedCA, nil
 }
 
 // plan changes sec's data to what it should hold and reports whether it
