@@ -38,7 +38,7 @@ func Validate(p *corev1.Pod, pol *config.Policy, env Env) admit.Verdict {
 		}
 		want.MIGProfiles = append(want.MIGProfiles, profile)
 		if s := pol.EffectiveMIGStrategy(); s != config.MIGStrategyMixed {
-			v.Add(admit.RuleMIGResources, field.Forbidden(field.NewPath("spec", "containers").Child("resources"), fmt.Sprintf(
+			v.Add(admit.RuleMIGResources, field.Forbidden(resourcesPath(&p.Spec, r), fmt.Sprintf(
 				"%s is advertised only with MIG strategy mixed; this cluster uses %s (%s), where MIG devices are requested as nvidia.com/gpu",
 				r, s, pol.MIGStrategySource())))
 		}
@@ -47,6 +47,25 @@ func Validate(p *corev1.Pod, pol *config.Policy, env Env) admit.Verdict {
 		checkSatisfiable(want, env.Offers(), &v)
 	}
 	return v
+}
+
+// resourcesPath is the resources of the first container (init containers
+// first, as gpures.Requested reads them) that requests or limits resource.
+func resourcesPath(spec *corev1.PodSpec, resource string) *field.Path {
+	name := corev1.ResourceName(resource)
+	for _, group := range []struct {
+		field string
+		cs    []corev1.Container
+	}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}} {
+		for i, c := range group.cs {
+			_, req := c.Resources.Requests[name]
+			_, lim := c.Resources.Limits[name]
+			if req || lim {
+				return field.NewPath("spec", group.field).Index(i).Child("resources")
+			}
+		}
+	}
+	return field.NewPath("spec", "containers")
 }
 
 // checkSatisfiable looks for one offer meeting every wish: O(number of
