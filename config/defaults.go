@@ -9,7 +9,7 @@ const (
 // DefaultRuntimeClassName is the RuntimeClass the GPU Operator creates.
 const DefaultRuntimeClassName = "nvidia"
 
-// KnownComponents are the GPU Operator's components (SPEC §1.2), each with
+// KnownComponents are the GPU Operator's components, each with
 // whether its pods need the NVIDIA runtime class. Operator practice: the
 // components that talk to GPUs from inside a container need it; the driver
 // and the container toolkit install it and so cannot depend on it.

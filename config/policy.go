@@ -77,7 +77,7 @@ const (
 	Off  Enforcement = "off"
 )
 
-// Policy is the whole policy file (SPEC §2). The zero value is not useful:
+// Policy is the whole policy file (docs/policy.md). The zero value is not useful:
 // build one with Default, or Load/Parse a file (which apply the defaults).
 type Policy struct {
 	// APIVersion must be gpuguard.io/v1alpha1 when set; empty is accepted and
@@ -111,7 +111,7 @@ type Policy struct {
 	GPUTaints []string `json:"gpuTaints,omitempty"`
 
 	// Components are added to (or, by name, override) the GPU Operator's
-	// known components (SPEC §1.2). Default: the known list.
+	// known components (KnownComponents). Default: the known list.
 	Components []Component `json:"components,omitempty"`
 
 	// Identities lists who may write what.
@@ -135,7 +135,7 @@ type Component struct {
 	RuntimeClass bool `json:"runtimeClass"`
 }
 
-// Identities lists, per role, who may write which labels (SPEC §2, §3.4).
+// Identities lists, per role, who may write which labels (docs/webhooks.md).
 type Identities struct {
 	// Labeler identities may write fact labels, only on their own node.
 	Labeler Subjects `json:"labeler"`

@@ -1,5 +1,5 @@
 // Package affinity merges required node affinity into Pod specs without
-// ever widening what the object already asked for (SPEC §4): requirements
+// ever widening what the object already asked for (docs/webhooks.md): requirements
 // are AND-ed into every required nodeSelectorTerm, a minimum that needs an
 // OR splits terms, and identical requirements are never added twice. It is
 // shared by the pod and DaemonSet webhooks and must not know about either.
