@@ -9,7 +9,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/yaml"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
@@ -26,13 +29,16 @@ func TestOperatorMIGConfigPerGPU(t *testing.T) {
 	for _, n := range []string{"gpu-a100-0", "gpu-h100-0"} {
 		require.NotEmpty(t, node(t, n).Annotations[facts.AnnotationPCIDeviceIDs], "the labeler publishes %s on %s", facts.AnnotationPCIDeviceIDs, n)
 	}
-	out, err := kubectlErr("create", "namespace", "gpu-operator")
-	if err != nil {
-		require.Contains(t, out, "AlreadyExists")
+	// In "default": other tests own the gpu-operator namespace's life cycle.
+	raw, err := os.ReadFile(filepath.Join("..", "fixtures", "gpu-operator", "default-mig-parted-config.yaml"))
+	require.NoError(t, err)
+	cm := &corev1.ConfigMap{}
+	require.NoError(t, yaml.Unmarshal(raw, cm))
+	cm.Namespace = "default"
+	if err := cp.Client.Create(ctx, cm); err != nil {
+		require.True(t, apierrors.IsAlreadyExists(err), err)
 	}
-	out, err = kubectlErr("apply", "-f", filepath.Join("..", "fixtures", "gpu-operator", "default-mig-parted-config.yaml"))
-	require.NoError(t, err, out)
-	policy := "migStrategy: auto\nmigConfig:\n  configMap: {namespace: gpu-operator, name: default-mig-parted-config, key: config.yaml}\n"
+	policy := "migStrategy: auto\nmigConfig:\n  configMap: {namespace: default, name: default-mig-parted-config, key: config.yaml}\n"
 	require.NoError(t, os.WriteFile(cp.Dir+"/policy.yaml", []byte(policy), 0o600))
 	require.NoError(t, wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
 		return stack.Webhook.Server.Policy().Current().MIGConfig != nil, nil
@@ -54,7 +60,7 @@ func TestOperatorMIGConfigPerGPU(t *testing.T) {
 
 	require.NoError(t, cp.SetClusterPolicyStrategy(ctx, "single"))
 	effective(t, config.MIGStrategySingle)
-	out, err = kubectlErr("label", "node", "gpu-h100-0", "nvidia.com/mig.config=all-disabled", "--overwrite")
+	out, err := kubectlErr("label", "node", "gpu-h100-0", "nvidia.com/mig.config=all-disabled", "--overwrite")
 	require.NoError(t, err, out)
 	out, err = kubectlErr("label", "node", "gpu-h100-0", "nvidia.com/mig.config=all-balanced", "--overwrite")
 	require.Error(t, err)
