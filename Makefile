@@ -21,7 +21,7 @@ help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: k8s-bin
-k8s-bin: ## Build etcd, kube-apiserver and kubectl from source into bin/k8s (once; minutes).
+k8s-bin: ## Build etcd, kube-apiserver, kube-scheduler, kube-controller-manager, kubectl and kwok from source into bin/k8s (once; minutes).
 	@test/tools/build.sh
 
 .PHONY: build
@@ -78,6 +78,12 @@ BENCH_LOAD_FLAGS ?=
 bench-load: k8s-bin $(HELM) ## Load gpuguard's webhook server and a no-op one over HTTPS and through the API server; print the ratios.
 	go run ./test/perf/cmd/bench-load $(BENCH_LOAD_FLAGS)
 
+BENCH_SCALE_FLAGS ?=
+
+.PHONY: bench-scale
+bench-scale: k8s-bin $(HELM) ## Measure the webhook with 100 and 5,000 simulated GPU nodes (RSS, informer sync, added latency); a benchmark, not a test.
+	go run ./test/scale $(BENCH_SCALE_FLAGS)
+
 $(GOLANGCI):
 	@echo "==> Building golangci-lint $(GOLANGCI_VERSION) into bin/tools (first time only, about 2 minutes)"
 	GOBIN=$(TOOLS_BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
@@ -98,6 +104,7 @@ verify: ## Check formatting, go vet and go.mod drift.
 	cd test/certmanager && go mod tidy -diff
 	cd test/tools/k8s && go mod tidy -diff
 	cd test/tools/etcd && go mod tidy -diff
+	cd test/tools/kwok && go mod tidy -diff
 
 .PHONY: clean
 clean: ## Remove built binaries and local state (the control plane is rebuilt next time).

@@ -1,5 +1,6 @@
-// Command gpuguard-local runs gpuguard on a local control plane: a real etcd
-// and kube-apiserver built from source, the webhook server, and simulated GPU
+// Command gpuguard-local runs gpuguard on a local control plane: a real etcd,
+// kube-apiserver, kube-scheduler and kube-controller-manager built from
+// source, kwok in the kubelets' place, the webhook server, and simulated GPU
 // nodes (SPEC §8). `make run` starts it.
 package main
 
@@ -73,12 +74,14 @@ func run(ctx context.Context, o options, log logr.Logger, out io.Writer) error {
 	}
 	kc := stack.Kubeconfig
 	fmt.Fprintf(out, `
-gpuguard is running on a local control plane (nodes: %d). In another shell:
+gpuguard is running on a local control plane with kube-scheduler,
+kube-controller-manager and kwok (nodes: %d, all Ready). In another shell:
 
   export KUBECONFIG=%s
   kubectl get nodes -L nvidia.com/gpu.product,nvidia.com/gpu.count,nvidia.com/mig-1g.5gb.count
-  kubectl label node gpu-h100-0 nvidia.com/gpu.deploy.dcgm-exporter=False
-  kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations
+  kubectl apply -f config/samples/
+  kubectl get pods -A -o wide
+  kubectl label node gpu-h100-0 nvidia.com/gpu.deploy.dcgm-exporter=false --overwrite
   kubectl patch clusterpolicy cluster-policy --type=merge -p '{"spec":{"mig":{"strategy":"single"}}}'
   kubectl get events -A --field-selector reason=MIGStrategyFollowed
 

@@ -1,6 +1,9 @@
 // Package harness runs gpuguard against a real control plane: etcd and
 // kube-apiserver built from the pinned Kubernetes modules (bin/k8s), started
-// through envtest. It backs every end-to-end test and `make run`.
+// through envtest, with the real kube-scheduler and kube-controller-manager
+// (each with its own client certificate identity) and kwok playing the
+// kubelets of the simulated nodes. It backs every end-to-end test and
+// `make run`.
 //
 // It renders the Helm chart (RenderChart) and installs what the chart
 // installs: RBAC, the policy and the webhook configurations, the latter

@@ -19,19 +19,24 @@ type FakeNode struct {
 	Simulate string
 	// Labels are further labels the Node is created with.
 	Labels map[string]string
+	// Kubelet makes kwok play the node's kubelet: it registers with its
+	// capacity (and, for a GPU node, the nvidia.com/gpu:NoSchedule taint),
+	// turns Ready and runs the pods bound to it. Without it the node stays
+	// NotReady, as one whose kubelet never started.
+	Kubelet bool
 }
 
 // DefaultFleet is the fleet of SPEC §8.
 func DefaultFleet() []FakeNode {
 	return []FakeNode{
-		{Name: "gpu-h100-0", Simulate: "dgxh100"},
-		{Name: "gpu-a100-0", Simulate: "dgxa100,mig=1g.5gb"},
-		{Name: "cpu-0"},
+		{Name: "gpu-h100-0", Simulate: "dgxh100", Kubelet: true},
+		{Name: "gpu-a100-0", Simulate: "dgxa100,mig=1g.5gb", Kubelet: true},
+		{Name: "cpu-0", Kubelet: true},
 	}
 }
 
-// CreateNodes creates a Node object for each fake node (kubelets would;
-// there are none here). Existing nodes are left as they are.
+// CreateNodes creates a Node object for each fake node, as its kubelet
+// registers it (see registerAsKubelet). Existing nodes are left as they are.
 func (cp *ControlPlane) CreateNodes(ctx context.Context, fleet []FakeNode) error {
 	for _, n := range fleet {
 		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{
@@ -39,6 +44,9 @@ func (cp *ControlPlane) CreateNodes(ctx context.Context, fleet []FakeNode) error
 			Labels: map[string]string{corev1.LabelHostname: n.Name, corev1.LabelOSStable: "linux", corev1.LabelArchStable: "amd64"},
 		}}
 		maps.Copy(node.Labels, n.Labels)
+		if n.Kubelet {
+			registerAsKubelet(node, n.Simulate != "")
+		}
 		if err := cp.Client.Create(ctx, node); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating node %s: %w", n.Name, err)
 		}

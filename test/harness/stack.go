@@ -17,10 +17,12 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
-// Stack is the whole local system of SPEC §8: control plane, webhook server
-// and simulated fleet.
+// Stack is the whole local system of SPEC §8: control plane, scheduler and
+// controllers, webhook server and simulated fleet.
 type Stack struct {
 	*ControlPlane
+	// Cluster is kube-scheduler, kube-controller-manager and kwok.
+	Cluster *Cluster
 	Webhook *Webhook
 	Fleet   []FakeNode
 	// Labelers of the GPU nodes, by node name.
@@ -51,8 +53,9 @@ type StackOptions struct {
 	Log     logr.Logger
 }
 
-// StartStack starts everything and returns once the webhook serves and every
-// node exists. On error, whatever was started is stopped again.
+// StartStack starts everything and returns once the webhook serves, the
+// scheduler and controllers are healthy and every node with a kubelet is
+// Ready. On error, whatever was started is stopped again.
 func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 	if opts.Fleet == nil {
 		opts.Fleet = DefaultFleet()
@@ -76,6 +79,11 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 			err = errors.Join(err, s.Stop(context.WithoutCancel(ctx)))
 		}
 	}()
+	// They start while the rest is set up; Ready below waits for them.
+	opts.Log.Info("starting kube-scheduler, kube-controller-manager and kwok")
+	if s.Cluster, err = cp.StartCluster(ctx); err != nil {
+		return nil, err
+	}
 	opts.Log.Info("rendering the Helm chart", "chart", "config/helm/gpuguard")
 	chart, err := RenderChart("mig.strategy=" + opts.MIGStrategy)
 	if err != nil {
@@ -120,6 +128,9 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		}
 		s.Labelers[n.Name] = l
 	}
+	if err := s.reportDevices(ctx, opts.MIGStrategy); err != nil {
+		return nil, err
+	}
 	opts.Log.Info("waiting for the labelers to label their nodes", "labelers", len(s.Labelers))
 	for name, l := range s.Labelers {
 		if err := cp.WaitForLabel(ctx, name, facts.LabelGPUPresent, "true"); err != nil {
@@ -129,7 +140,39 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
+	opts.Log.Info("waiting for the scheduler, the controllers and Ready nodes")
+	if err := s.Cluster.Ready(ctx); err != nil {
+		return nil, err
+	}
+	var kubelets []string
+	for _, n := range opts.Fleet {
+		if n.Kubelet {
+			kubelets = append(kubelets, n.Name)
+		}
+	}
+	if err := cp.WaitNodesReady(ctx, kubelets...); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// reportDevices makes the GPU nodes with a kubelet advertise what the device
+// plugin would find on their simulated GPUs.
+func (s *Stack) reportDevices(ctx context.Context, strategy string) error {
+	for _, n := range s.Fleet {
+		l, ok := s.Labelers[n.Name]
+		if !ok || !n.Kubelet {
+			continue
+		}
+		snap, err := l.Sim.Reader().Read()
+		if err != nil {
+			return fmt.Errorf("reading the simulated GPUs of %s: %w", n.Name, err)
+		}
+		if err := s.ReportDevices(ctx, n.Name, DevicePluginResources(snap, strategy)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WaitForLabel waits up to a minute for a node to carry key=value.
@@ -154,6 +197,9 @@ func (s *Stack) Stop(ctx context.Context) error {
 	var errs []error
 	for _, l := range s.Labelers {
 		errs = append(errs, l.Stop())
+	}
+	if s.Cluster != nil {
+		errs = append(errs, s.Cluster.Stop())
 	}
 	if s.Webhook != nil {
 		errs = append(errs, s.Webhook.Stop(ctx))

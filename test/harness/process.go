@@ -1,0 +1,115 @@
+package harness
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// process is a control-plane component running as a child process, its
+// output in <Dir>/<name>.log.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan error
+}
+
+// startProcess runs bin with args, writing its output to dir/<name>.log.
+func startProcess(dir, name, bin string, args ...string) (*process, error) {
+	logPath := filepath.Join(dir, name+".log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, fmt.Errorf("creating the log of %s: %w", name, err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("starting %s (%s): %w", name, bin, err)
+	}
+	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan error, 1)}
+	go func() {
+		err := cmd.Wait()
+		_ = f.Close()
+		p.done <- err
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// exited reports the process's end, if it has ended, with its log's tail.
+func (p *process) exited() error {
+	select {
+	case err := <-p.done:
+		return fmt.Errorf("%s exited (%v); the end of %s:\n%s", p.name, err, p.log, p.tail())
+	default:
+		return nil
+	}
+}
+
+// tail is the last lines of the process's log, for error messages.
+func (p *process) tail() string {
+	b, _ := os.ReadFile(p.log)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 15 {
+		lines = lines[len(lines)-15:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// stop sends SIGTERM and, after 15 s, SIGKILL; it waits for the exit.
+func (p *process) stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stopping %s: %w", p.name, err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+	return nil
+}
+
+// waitHealthy polls https://127.0.0.1:<port>/healthz (served with a
+// self-signed certificate; the path needs no credentials) until it answers
+// 200, the process exits, or a minute passes.
+func (p *process) waitHealthy(ctx context.Context, port int) error {
+	c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // loopback health probe of a self-signed server
+	}}
+	url := fmt.Sprintf("https://127.0.0.1:%d/healthz", port)
+	var last string
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		if err := p.exited(); err != nil {
+			return false, err
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			last = err.Error()
+			return false, nil
+		}
+		_ = resp.Body.Close()
+		last = resp.Status
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s never became healthy at %s (last: %s; log %s): %w", p.name, url, last, p.log, err)
+	}
+	return nil
+}
