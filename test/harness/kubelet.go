@@ -53,7 +53,7 @@ func (cp *ControlPlane) WaitNodesReady(ctx context.Context, names ...string) err
 			n, err := cp.Clientset.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				last = err.Error()
-				return false, nil
+				return false, nil //nolint:nilerr // keep polling through transient errors
 			}
 			if !IsReady(n) {
 				last = "node " + name + " is not Ready"

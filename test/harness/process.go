@@ -22,7 +22,9 @@ type process struct {
 	name string
 	cmd  *exec.Cmd
 	log  string
-	done chan error
+	// done is closed once the process has exited, with err its exit status.
+	done chan struct{}
+	err  error
 }
 
 // startProcess runs bin with args, writing its output to dir/<name>.log.
@@ -38,11 +40,10 @@ func startProcess(dir, name, bin string, args ...string) (*process, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("starting %s (%s): %w", name, bin, err)
 	}
-	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan error, 1)}
+	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
-		err := cmd.Wait()
+		p.err = cmd.Wait()
 		_ = f.Close()
-		p.done <- err
 		close(p.done)
 	}()
 	return p, nil
@@ -51,8 +52,8 @@ func startProcess(dir, name, bin string, args ...string) (*process, error) {
 // exited reports the process's end, if it has ended, with its log's tail.
 func (p *process) exited() error {
 	select {
-	case err := <-p.done:
-		return fmt.Errorf("%s exited (%v); the end of %s:\n%s", p.name, err, p.log, p.tail())
+	case <-p.done:
+		return fmt.Errorf("%s exited (%w); the end of %s:\n%s", p.name, p.err, p.log, p.tail())
 	default:
 		return nil
 	}
@@ -102,7 +103,7 @@ func (p *process) waitHealthy(ctx context.Context, port int) error {
 		resp, err := c.Do(req)
 		if err != nil {
 			last = err.Error()
-			return false, nil
+			return false, nil //nolint:nilerr // not serving yet: keep polling
 		}
 		_ = resp.Body.Close()
 		last = resp.Status
