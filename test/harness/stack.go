@@ -128,7 +128,16 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		}
 		s.Labelers[n.Name] = l
 	}
-	if err := s.reportDevices(ctx, opts.MIGStrategy); err != nil {
+	// The device plugin follows the GPU Operator's strategy (none where
+	// no ClusterPolicy says otherwise), which "auto" adopts.
+	plugin := opts.MIGStrategy
+	if plugin == "auto" {
+		plugin = opts.OperatorMIGStrategy
+	}
+	if plugin == "-" {
+		plugin = "none"
+	}
+	if err := s.reportDevices(ctx, plugin); err != nil {
 		return nil, err
 	}
 	opts.Log.Info("waiting for the labelers to label their nodes", "labelers", len(s.Labelers))
