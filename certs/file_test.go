@@ -34,12 +34,12 @@ func TestFileSource(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = s.Start(ctx) }()
-	require.Eventually(t, func() bool { return s.Ready() == nil }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return s.Ready() == nil }, time.Minute, 10*time.Millisecond) // a hang guard, not a speed bound
 	assert.Equal(t, first.cert.SerialNumber.String(), s.Serial())
 
 	// A renewal is picked up; a broken pair keeps the last good one.
 	second := writePair(t, dir, time.Now())
-	require.Eventually(t, func() bool { return s.Serial() == second.cert.SerialNumber.String() }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return s.Serial() == second.cert.SerialNumber.String() }, time.Minute, 10*time.Millisecond) // a hang guard, not a speed bound
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "tls.key"), []byte("half written"), 0o600))
 	time.Sleep(50 * time.Millisecond)
 	assert.Equal(t, second.cert.SerialNumber.String(), s.Serial())

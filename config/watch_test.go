@@ -72,7 +72,7 @@ func TestWatcherStartPolls(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- w.Start(ctx) }()
 	require.NoError(t, os.WriteFile(path, []byte("migStrategy: mixed\n"), 0o600))
-	require.Eventually(t, func() bool { return w.Current().MIGStrategy == MIGStrategyMixed }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return w.Current().MIGStrategy == MIGStrategyMixed }, time.Minute, 10*time.Millisecond) // a hang guard, not a speed bound
 	cancel()
 	require.NoError(t, <-done)
 }

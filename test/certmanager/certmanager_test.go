@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -123,39 +122,67 @@ func TestCertManagerMode(t *testing.T) {
 	rotationUnderLoad(ctx, t, src)
 }
 
-// rotationUnderLoad renews the serving certificate (as `cmctl renew` does)
-// while at least 2,000 admission requests go through the API server.
+// rotationUnderLoad sends 2,000 admission requests through the API server
+// while cert-manager renews the serving certificate twice: each renewal is
+// triggered (as `cmctl renew` does) at a fixed point of the load, which goes
+// on past the next point only once the renewed certificate is served,
+// however long issuing takes.
 func rotationUnderLoad(ctx context.Context, t *testing.T, src *certs.FileSource) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute) // a hang guard, not a speed bound
+	defer cancel()
 	cm, err := cmclient.NewForConfig(cp.Config)
 	require.NoError(t, err)
-	first := src.Serial()
-	const minRequests = 2000
-	var triggered atomic.Bool
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		// Renew once the load is going, as `cmctl renew` does: set the
-		// Issuing condition.
-		time.Sleep(500 * time.Millisecond)
-		err := wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
-			crt, err := cm.CertmanagerV1().Certificates(harness.Namespace).Get(ctx, harness.Release+"-webhook", metav1.GetOptions{})
-			if err != nil {
-				return false, nil //nolint:nilerr // retry
-			}
-			crt.Status.Conditions = append(crt.Status.Conditions, cmapi.CertificateCondition{
-				Type: cmapi.CertificateConditionIssuing, Status: cmmeta.ConditionTrue,
-				Reason: "ManuallyTriggered", Message: "renewal triggered by the gpuguard rotation test",
-			})
-			_, err = cm.CertmanagerV1().Certificates(harness.Namespace).UpdateStatus(ctx, crt, metav1.UpdateOptions{})
-			return err == nil || !apierrors.IsConflict(err), nil
-		})
-		assert.NoError(t, err)
-		triggered.Store(true)
-	}()
-	r := cp.AnnotationLoad(ctx, "gpu-0", minRequests, 8, func() bool { return triggered.Load() && src.Serial() != first })
-	<-renewed
-	t.Logf("%s; serving certificate %s → %s", r, first, src.Serial())
+	const n = 2000
+	var mu sync.Mutex
+	seen := []string{src.Serial()}
+	var renewedFrom string
+	renew := func(ctx context.Context) error {
+		mu.Lock()
+		renewedFrom = src.Serial()
+		mu.Unlock()
+		return triggerRenewal(ctx, cm)
+	}
+	renewed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		s := src.Serial()
+		if s != seen[len(seen)-1] {
+			seen = append(seen, s)
+		}
+		return s != renewedFrom
+	}
+	r := cp.AnnotationLoad(ctx, "gpu-0", n, 8,
+		&harness.Mark{At: n / 4, Do: renew},
+		&harness.Mark{At: n / 2, Wait: renewed, Do: renew},
+		&harness.Mark{At: 3 * n / 4, Wait: renewed},
+	)
+	t.Logf("%s; serving certificates %v", r, seen)
+	require.NoError(t, r.MarkErr)
 	assert.Zero(t, r.Failed, "first error: %v", r.FirstErr)
-	assert.GreaterOrEqual(t, r.Sent, int64(minRequests))
-	assert.NotEqual(t, first, src.Serial(), "cert-manager renewed the certificate during the load")
+	assert.Equal(t, int64(n), r.Sent)
+	assert.GreaterOrEqual(t, len(seen)-1, 2, "cert-manager renewed the certificate twice during the load")
+}
+
+// triggerRenewal sets the Issuing condition on the serving Certificate, as
+// `cmctl renew` does, once an earlier issuance has finished (cert-manager
+// removes the condition after writing the Secret).
+func triggerRenewal(ctx context.Context, cm cmclient.Interface) error {
+	certs := cm.CertmanagerV1().Certificates(harness.Namespace)
+	return wait.PollUntilContextCancel(ctx, 20*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		crt, err := certs.Get(ctx, harness.Release+"-webhook", metav1.GetOptions{})
+		if err != nil {
+			return false, nil //nolint:nilerr // retry until the hang guard
+		}
+		for _, c := range crt.Status.Conditions {
+			if c.Type == cmapi.CertificateConditionIssuing && c.Status == cmmeta.ConditionTrue {
+				return false, nil // still issuing the previous one
+			}
+		}
+		crt.Status.Conditions = append(crt.Status.Conditions, cmapi.CertificateCondition{
+			Type: cmapi.CertificateConditionIssuing, Status: cmmeta.ConditionTrue,
+			Reason: "ManuallyTriggered", Message: "renewal triggered by the gpuguard rotation test",
+		})
+		_, err = certs.UpdateStatus(ctx, crt, metav1.UpdateOptions{})
+		return err == nil, nil
+	})
 }

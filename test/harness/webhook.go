@@ -9,6 +9,8 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -109,6 +111,10 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 	// Metrics are read in-process from the controller-runtime registry; two
 	// servers in one test binary must not fight over fixed ports.
 	cfg.MetricsAddr, cfg.HealthAddr = "0", "0"
+	if cfg.Limits.DrainDelay == 0 {
+		// Tests stop servers often; a drain is asked for explicitly.
+		cfg.Limits.DrainDelay = -1
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		return nil, err
@@ -221,4 +227,19 @@ func (cp *ControlPlane) StartReplica(ctx context.Context, chart *Rendered, secre
 	}
 	w.muts, w.vals = nil, nil // registered by the caller
 	return w, nil
+}
+
+// ForceRotation removes the serving certificate from the self-managed TLS
+// Secret, as an admin retiring a certificate would: the source issues a new
+// one at its next check, signed by the same CA.
+func (w *Webhook) ForceRotation(ctx context.Context) error {
+	if w.Certs == nil {
+		return errors.New("this webhook's certificates are not self-managed")
+	}
+	patch := []byte(`[{"op":"remove","path":"/data/tls.crt"},{"op":"remove","path":"/data/tls.key"}]`)
+	_, err := w.cp.Clientset.CoreV1().Secrets(w.Certs.Namespace).Patch(ctx, w.Certs.SecretName, types.JSONPatchType, patch, metav1.PatchOptions{})
+	if err != nil {
+		return fmt.Errorf("removing the serving certificate from Secret %s/%s: %w", w.Certs.Namespace, w.Certs.SecretName, err)
+	}
+	return nil
 }
