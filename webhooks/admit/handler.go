@@ -7,10 +7,8 @@ import (
 	"net/http"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gpuguard/gpuguard/config"
@@ -47,22 +45,13 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) admission.R
 			return admission.Errored(http.StatusInternalServerError, fmt.Errorf(
 				"gpuguard %s webhook: violation of unknown rule %s (%w): this is a gpuguard bug, please report it", h.Name, x.Rule, x.Err))
 		}
-		if p.Enforcement.Mode(x.Rule) == config.Warn {
-			h.Metrics.warnings.WithLabelValues(h.Name, x.Rule.String()).Inc()
-		}
 	}
+	h.Metrics.count(h.Name, v.Violations, p.Enforcement.Mode)
 	deny := v.Enforce(p.Enforcement.Mode)
-	for _, x := range v.Violations {
-		h.Metrics.denials.WithLabelValues(h.Name, x.Rule.String()).Inc()
-	}
+	v.Warnings = boundWarnings(v.Warnings)
 	if len(deny) > 0 {
-		// Forbidden, not Invalid: kubectl rebuilds an Invalid message from
-		// its causes alone, which would hide who refused. The causes still
-		// carry each field error for API clients.
 		gr := schema.GroupResource{Group: req.Resource.Group, Resource: req.Resource.Resource}
-		status := apierrors.NewForbidden(gr, req.Name,
-			fmt.Errorf("gpuguard %s rules: %w", h.Name, deny.ToAggregate())).Status()
-		status.Details.Causes = causes(deny)
+		status := denial(gr, req.Name, h.Name, deny)
 		return admission.Response{AdmissionResponse: admissionv1.AdmissionResponse{
 			Allowed: false, Result: &status, Warnings: v.Warnings,
 		}}
@@ -94,11 +83,3 @@ const (
 	// RuleAnnotations covers malformed gpuguard.io/* annotations: always deny.
 	RuleAnnotations = config.RuleAnnotations
 )
-
-func causes(errs field.ErrorList) []metav1.StatusCause {
-	out := make([]metav1.StatusCause, len(errs))
-	for i, e := range errs {
-		out[i] = metav1.StatusCause{Type: metav1.CauseType(e.Type), Message: e.ErrorBody(), Field: e.Field}
-	}
-	return out
-}

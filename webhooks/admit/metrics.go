@@ -1,6 +1,10 @@
 package admit
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gpuguard/gpuguard/config"
+)
 
 // Metrics count decisions by webhook and rule.
 type Metrics struct {
@@ -30,4 +34,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		reg.MustRegister(m.denials, m.warnings, m.errors)
 	}
 	return m
+}
+
+// count records each violation by rule and enforcement: a denial under
+// deny, a warning under warn. One update per rule, not per violation: a
+// request may carry thousands.
+func (m *Metrics) count(webhook string, vs []Violation, mode func(config.Rule) config.Enforcement) {
+	byRule := map[config.Rule]int{}
+	for _, x := range vs {
+		byRule[x.Rule]++
+	}
+	for rule, n := range byRule {
+		switch mode(rule) {
+		case config.Deny:
+			m.denials.WithLabelValues(webhook, rule.String()).Add(float64(n))
+		case config.Warn:
+			m.warnings.WithLabelValues(webhook, rule.String()).Add(float64(n))
+		case config.Off:
+		}
+	}
 }

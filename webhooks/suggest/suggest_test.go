@@ -23,3 +23,28 @@ func TestClosest(t *testing.T) {
 	_, ok = Typo("quantum-flux", names)
 	assert.False(t, ok)
 }
+
+// Typo's bounded search answers as the full distance would: the closest
+// candidate, if within the bound.
+func TestTypoMatchesFullDistance(t *testing.T) {
+	names := []string{"driver", "device-plugin", "dcgm", "dcgm-exporter", "gpu-feature-discovery", "mig-manager", "operands"}
+	inputs := []string{"", "d", "drvier", "dcgm-exporer", "dcgm-exp", "mig-manger", "operand", "junk-12345",
+		"gpu-feature-discovry", "device-plugin", "a-very-long-component-name-that-matches-nothing-at-all-really-long"}
+	for _, s := range inputs {
+		best, d := Closest(s, names)
+		got, ok := Typo(s, names)
+		want := d >= 0 && d <= max(2, len(s)/3)
+		assert.Equal(t, want, ok, s)
+		if want {
+			assert.Equal(t, best, got, s)
+		}
+	}
+}
+
+func BenchmarkTypo(b *testing.B) {
+	names := []string{"driver", "device-plugin", "dcgm", "dcgm-exporter", "gpu-feature-discovery", "mig-manager", "operands"}
+	b.ReportAllocs()
+	for b.Loop() {
+		Typo("junk-12345", names)
+	}
+}
