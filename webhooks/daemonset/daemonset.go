@@ -71,8 +71,22 @@ func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (admit.Verdict, e
 // disagree with the policy, and warns when no node enables the component.
 func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
 	var v admit.Verdict
-	name := ds.Labels[LabelComponent]
+	name, labelled := ds.Labels[LabelComponent]
+	if !labelled {
+		// The label was removed (the webhook sees an UPDATE because the old
+		// object matched its selector): the DaemonSet stops being a GPU
+		// component, which is allowed.
+		v.Warn(fmt.Sprintf("DaemonSet %s is no longer a gpuguard component (label %s removed); "+
+			"the node affinity and tolerations injected earlier stay in its pod template until you edit them",
+			ds.Name, LabelComponent))
+		return v
+	}
 	path := field.NewPath("metadata", "labels").Key(LabelComponent)
+	if name == "" {
+		v.Add(admit.RuleComponents, field.Invalid(path, name,
+			"empty component; name one of "+strings.Join(pol.ComponentNames(), ", ")+", or remove the label"))
+		return v
+	}
 	if _, ok := pol.Component(name); !ok {
 		msg := fmt.Sprintf("unknown GPU component %q", name)
 		if best, ok := suggest.Typo(name, pol.ComponentNames()); ok {

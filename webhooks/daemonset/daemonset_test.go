@@ -25,6 +25,12 @@ func component(name string, envs ...corev1.EnvVar) *appsv1.DaemonSet {
 	}
 }
 
+func unlabelled(name string) *appsv1.DaemonSet {
+	ds := component(name)
+	delete(ds.Labels, LabelComponent)
+	return ds
+}
+
 func env(enabled int) Env {
 	return Env{RuntimeClassExists: func(string) bool { return true }, EnabledNodes: func(string) int { return enabled }}
 }
@@ -81,6 +87,9 @@ func TestValidate(t *testing.T) {
 		"invalid GFD env":   {ds: component("gpu-feature-discovery", corev1.EnvVar{Name: "GFD_MIG_STRATEGY", Value: "Mixed"}), enabled: 3, want: "GFD_MIG_STRATEGY must be"},
 		"enabled nowhere":   {ds: component("dcgm"), enabled: 0, warning: "no node currently has nvidia.com/gpu.deploy.dcgm=true"},
 		"other env is fine": {ds: component("dcgm", corev1.EnvVar{Name: "STRATEGY", Value: "x"}), enabled: 1},
+		// Issue 11: removing the label used to be refused as component "".
+		"label removed":   {ds: unlabelled("dcgm"), enabled: 1, warning: "no longer a gpuguard component"},
+		"empty component": {ds: component(""), enabled: 1, want: "empty component; name one of"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

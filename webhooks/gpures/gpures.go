@@ -30,12 +30,13 @@ func Matches(name string, patterns []string) bool {
 
 // Requested returns, sorted and once each, the GPU resources any container,
 // init container or sidecar (an init container that keeps running) requests
-// or limits.
+// or limits in a non-zero quantity: `nvidia.com/gpu: 0` asks for no GPU
+// (the scheduler and the device plugin give it none).
 func Requested(spec *corev1.PodSpec, patterns []string) []string {
 	var out []string
 	add := func(rl corev1.ResourceList) {
-		for name := range rl {
-			if Matches(string(name), patterns) {
+		for name, q := range rl {
+			if !q.IsZero() && Matches(string(name), patterns) {
 				out = append(out, string(name))
 			}
 		}

@@ -35,6 +35,13 @@ func TestRequested(t *testing.T) {
 	assert.Equal(t, []string{"example.com/fpga"}, Requested(spec, []string{"example.com/*"}))
 }
 
+// A pod asking for zero GPUs is not a GPU pod (issue 11).
+func TestZeroIsNoGPU(t *testing.T) {
+	zero := corev1.ResourceList{"nvidia.com/gpu": resource.MustParse("0"), "nvidia.com/mig-1g.10gb": resource.MustParse("0m")}
+	spec := &corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Resources: corev1.ResourceRequirements{Limits: zero, Requests: zero}}}}
+	assert.Empty(t, Requested(spec, defaults))
+}
+
 func TestMIGProfile(t *testing.T) {
 	p, ok := MIGProfile("nvidia.com/mig-3g.40gb")
 	assert.True(t, ok)

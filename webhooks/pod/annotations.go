@@ -53,6 +53,11 @@ type Want struct {
 
 var annotationsPath = field.NewPath("metadata", "annotations")
 
+// maxGPUMemory bounds gpuguard.io/gpu-memory-min. The largest GPUs carry a
+// few hundred GiB (nvidia.com/gpu.memory is in MiB); 1Pi is far above any
+// and keeps every accepted value well inside int64 bytes.
+var maxGPUMemory = resource.MustParse("1Pi")
+
 // parseWant reads the pod's gpuguard.io annotations; every malformed one is
 // an error naming the expected format.
 func parseWant(ann map[string]string) (Want, field.ErrorList) {
@@ -90,9 +95,15 @@ func parseWant(ann map[string]string) (Want, field.ErrorList) {
 	}
 	if v, ok := ann[AnnotationMemoryMin]; ok {
 		q, err := resource.ParseQuantity(v)
-		if err != nil || q.Sign() <= 0 {
+		switch {
+		case err != nil || q.Sign() <= 0:
 			errs = append(errs, field.Invalid(annotationsPath.Key(AnnotationMemoryMin), v, "want a positive quantity of GPU memory, e.g. 40Gi or 80000Mi"))
-		} else {
+		case q.Cmp(maxGPUMemory) > 0:
+			// Compared as a decimal, before any conversion: 8Ei or 1e100
+			// overflow int64 and used to become no requirement at all.
+			errs = append(errs, field.Invalid(annotationsPath.Key(AnnotationMemoryMin), v,
+				"more GPU memory than any GPU has; want at most "+maxGPUMemory.String()+", e.g. 40Gi or 80000Mi"))
+		default:
 			w.MemoryMiB = (q.Value() + (1<<20 - 1)) >> 20
 		}
 	}

@@ -161,6 +161,10 @@ func TestValidate(t *testing.T) {
 		"MIG profile nobody offers":  {pod: gpuPod("nvidia.com/mig-7g.80gb", nil), pol: mixed, offers: []facts.Offer{a100}, rule: admit.RuleUnsatisfiable, want: "MIG profile 7g.80gb"},
 		"no GPU nodes":               {pod: gpuPod("nvidia.com/gpu", nil), rule: admit.RuleUnsatisfiable, want: "no labelled GPU nodes yet"},
 		"bad memory":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "lots"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "want a positive quantity of GPU memory, e.g. 40Gi"},
+		// Issue 11: these overflowed int64 and silently became no requirement.
+		"memory 8Ei":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "8Ei"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has; want at most 1Pi"},
+		"memory 9000Pi":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "9000Pi"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has"},
+		"memory 1e100":               {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "1e100"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has"},
 		"bad compute capability":     {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCCMin: "8"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "want <major>.<minor>, e.g. 8.6"},
 		"bad family":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationFamily: "Hopper"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: `Unsupported value: "Hopper"`},
 		"misspelt annotation":        {pod: gpuPod("nvidia.com/gpu", map[string]string{"gpuguard.io/gpu-memory-minimum": "40Gi"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "did you mean gpuguard.io/gpu-memory-min?"},
@@ -183,6 +187,15 @@ func TestValidate(t *testing.T) {
 			assert.Contains(t, v.Violations[0].Err.Error(), tc.want)
 		})
 	}
+}
+
+// A pod asking for zero GPUs is not a GPU pod: nothing is injected (issue 11).
+func TestZeroGPUsIsNotAGPUPod(t *testing.T) {
+	p := gpuPod("nvidia.com/gpu", nil)
+	p.Spec.Containers[0].Resources.Limits["nvidia.com/gpu"] = resource.MustParse("0")
+	v, err := Mutate(p, config.Default(), env(true, h100))
+	require.NoError(t, err)
+	assert.Empty(t, v.Patch)
 }
 
 // Property: mutate(mutate(x)) == mutate(x) for generated GPU pods.

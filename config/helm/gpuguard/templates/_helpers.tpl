@@ -33,17 +33,19 @@ namespaceSelector:
       values: {{ concat .Values.webhook.excludedNamespaces (list .Release.Namespace) | uniq | toJson }}
 {{- end }}
 
-{{- /* Only pods that use an nvidia.com/ resource reach the pod webhooks. */}}
+{{- /* Only pods that use an nvidia.com/ resource in a non-zero quantity reach
+the pod webhooks. The API server hands matchConditions its own serialization,
+where a zero quantity is always "0" (also when written 0m or 0Gi). */}}
 {{- define "gpuguard.gpuPodCondition" -}}
 matchConditions:
   - name: requests-an-nvidia-resource
     expression: >-
       object.spec.containers.exists(c, has(c.resources) &&
-        ((has(c.resources.limits) && c.resources.limits.exists(r, r.startsWith('nvidia.com/'))) ||
-         (has(c.resources.requests) && c.resources.requests.exists(r, r.startsWith('nvidia.com/'))))) ||
+        ((has(c.resources.limits) && c.resources.limits.exists(r, r.startsWith('nvidia.com/') && c.resources.limits[r] != '0')) ||
+         (has(c.resources.requests) && c.resources.requests.exists(r, r.startsWith('nvidia.com/') && c.resources.requests[r] != '0')))) ||
       (has(object.spec.initContainers) && object.spec.initContainers.exists(c, has(c.resources) &&
-        ((has(c.resources.limits) && c.resources.limits.exists(r, r.startsWith('nvidia.com/'))) ||
-         (has(c.resources.requests) && c.resources.requests.exists(r, r.startsWith('nvidia.com/'))))))
+        ((has(c.resources.limits) && c.resources.limits.exists(r, r.startsWith('nvidia.com/') && c.resources.limits[r] != '0')) ||
+         (has(c.resources.requests) && c.resources.requests.exists(r, r.startsWith('nvidia.com/') && c.resources.requests[r] != '0')))))
 {{- end }}
 
 {{- define "gpuguard.certAnnotations" -}}
