@@ -24,7 +24,7 @@ func junkAnnotations(n int) []byte {
 	ann[AnnotationCCMin] = "eight"
 	review := map[string]any{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": map[string]any{
 		"uid": "1", "kind": map[string]string{"version": "v1", "kind": "Pod"},
-		"resource": map[string]string{"version": "v1", "resource": "pods"},
+		"resource":  map[string]string{"version": "v1", "resource": "pods"},
 		"namespace": "ml", "operation": "CREATE", "userInfo": map[string]any{"username": "alice"},
 		"object": map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "train", "annotations": ann},
 			"spec": map[string]any{"containers": []any{map[string]any{"name": "main", "image": "cuda",

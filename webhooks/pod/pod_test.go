@@ -151,16 +151,16 @@ func TestValidate(t *testing.T) {
 		rule   config.Rule
 		want   string
 	}{
-		"plain GPU pod":              {pod: gpuPod("nvidia.com/gpu", nil), offers: []facts.Offer{h100}},
-		"MIG under mixed":            {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: mixed, offers: []facts.Offer{a100}},
-		"MIG under single":           {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: single, offers: []facts.Offer{a100}, rule: admit.RuleMIGResources, want: "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single (gpuguard policy migStrategy), where MIG devices are requested as nvidia.com/gpu"},
-		"memory min met":             {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "60Gi"}), offers: []facts.Offer{a100, h100}},
-		"product nobody has":         {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationProduct: "NVIDIA-B300"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "no GPU node in the cluster can run this pod (it asks for product NVIDIA-B300); the cluster offers: NVIDIA-A100-SXM4-40GB (ampere, 40960 MiB, compute 8.0, CUDA 12.4"},
-		"CUDA too new":               {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCUDAMin: "13.1"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "CUDA 13.1 or newer"},
-		"cc 8.6 met by hopper":       {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCCMin: "8.6"}), offers: []facts.Offer{a100, h100}},
-		"MIG profile nobody offers":  {pod: gpuPod("nvidia.com/mig-7g.80gb", nil), pol: mixed, offers: []facts.Offer{a100}, rule: admit.RuleUnsatisfiable, want: "MIG profile 7g.80gb"},
-		"no GPU nodes":               {pod: gpuPod("nvidia.com/gpu", nil), rule: admit.RuleUnsatisfiable, want: "no labelled GPU nodes yet"},
-		"bad memory":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "lots"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "want a positive quantity of GPU memory, e.g. 40Gi"},
+		"plain GPU pod":             {pod: gpuPod("nvidia.com/gpu", nil), offers: []facts.Offer{h100}},
+		"MIG under mixed":           {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: mixed, offers: []facts.Offer{a100}},
+		"MIG under single":          {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: single, offers: []facts.Offer{a100}, rule: admit.RuleMIGResources, want: "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single (gpuguard policy migStrategy), where MIG devices are requested as nvidia.com/gpu"},
+		"memory min met":            {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "60Gi"}), offers: []facts.Offer{a100, h100}},
+		"product nobody has":        {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationProduct: "NVIDIA-B300"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "no GPU node in the cluster can run this pod (it asks for product NVIDIA-B300); the cluster offers: NVIDIA-A100-SXM4-40GB (ampere, 40960 MiB, compute 8.0, CUDA 12.4"},
+		"CUDA too new":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCUDAMin: "13.1"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "CUDA 13.1 or newer"},
+		"cc 8.6 met by hopper":      {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCCMin: "8.6"}), offers: []facts.Offer{a100, h100}},
+		"MIG profile nobody offers": {pod: gpuPod("nvidia.com/mig-7g.80gb", nil), pol: mixed, offers: []facts.Offer{a100}, rule: admit.RuleUnsatisfiable, want: "MIG profile 7g.80gb"},
+		"no GPU nodes":              {pod: gpuPod("nvidia.com/gpu", nil), rule: admit.RuleUnsatisfiable, want: "no labelled GPU nodes yet"},
+		"bad memory":                {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "lots"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "want a positive quantity of GPU memory, e.g. 40Gi"},
 		// Issue 11: these overflowed int64 and silently became no requirement.
 		"memory 8Ei":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "8Ei"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has; want at most 1Pi"},
 		"memory 9000Pi":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "9000Pi"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has"},
