@@ -24,7 +24,10 @@ type Config struct {
 	// Certs provides the serving certificate. Default: a certs.FileSource
 	// on CertDir.
 	Certs certs.Source
-	// MetricsAddr serves Prometheus metrics. Default ":8080"; "0" disables.
+	// MetricsAddr serves Prometheus metrics over plain HTTP without
+	// authentication, so it defaults to loopback: "127.0.0.1:8080", reached
+	// from inside the pod (kubectl port-forward, a scraping sidecar). "0"
+	// disables.
 	MetricsAddr string
 	// HealthAddr serves /healthz and /readyz. Default ":8081"; "0" disables.
 	HealthAddr string
@@ -33,13 +36,16 @@ type Config struct {
 	// Log is the root logger. Default: discard.
 	Log logr.Logger
 	// ShutdownTimeout bounds how long in-flight reviews may take to finish
-	// after a stop signal. Default 15s, well under a Pod's 30s grace period.
+	// after a stop signal and the drain delay. Default 15s: with the drain
+	// delay and the chart's preStop, within the Pod's grace period.
 	ShutdownTimeout time.Duration
+	// Limits bound connections, bodies and read time, and set the drain.
+	Limits Limits
 }
 
 func (c *Config) applyDefaults() {
 	if c.MetricsAddr == "" {
-		c.MetricsAddr = ":8080"
+		c.MetricsAddr = "127.0.0.1:8080"
 	}
 	if c.HealthAddr == "" {
 		c.HealthAddr = ":8081"
@@ -47,6 +53,7 @@ func (c *Config) applyDefaults() {
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 15 * time.Second
 	}
+	c.Limits.applyDefaults()
 	if c.Log.GetSink() == nil {
 		c.Log = logr.Discard()
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	nodev1 "k8s.io/api/node/v1"
 
@@ -17,7 +18,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/config"
@@ -31,7 +31,7 @@ var ErrNoRESTConfig = errors.New("no API server configuration: set Config.RESTCo
 // Server is a built, not yet started, webhook server.
 type Server struct {
 	mgr    manager.Manager
-	hooks  webhook.Server
+	hooks  *hookServer
 	feeder *facts.Feeder
 	policy PolicySource
 	// operator follows the GPU Operator's ClusterPolicy for migStrategy auto.
@@ -61,16 +61,13 @@ func New(cfg Config) (*Server, error) {
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return nil, fmt.Errorf("building scheme: %w", err)
 	}
-	hooks := webhook.NewServer(webhook.Options{
-		Host: cfg.Host,
-		Port: cfg.Port,
-		TLSOpts: []func(*tls.Config){tlsHardening, func(c *tls.Config) {
-			// Each handshake asks for the current certificate: a rotation
-			// never drops a connection or needs a restart.
-			c.GetCertificate = cfg.Certs.GetCertificate
-		}},
-	})
-	shutdown := cfg.ShutdownTimeout
+	hooks := newHookServer(cfg, []func(*tls.Config){tlsHardening, func(c *tls.Config) {
+		// Each handshake asks for the current certificate: a rotation
+		// never drops a connection or needs a restart.
+		c.GetCertificate = cfg.Certs.GetCertificate
+	}})
+	// The manager's own bound covers the drain and the in-flight reviews.
+	shutdown := max(cfg.Limits.DrainDelay, 0) + cfg.ShutdownTimeout + 5*time.Second
 	mgr, err := ctrl.NewManager(cfg.RESTConfig, ctrl.Options{
 		Scheme:                  scheme,
 		Logger:                  cfg.Log,
@@ -85,8 +82,9 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building manager: %w", err)
 	}
-	// GetWebhookServer is what adds the server to the manager's runnables.
-	s := &Server{mgr: mgr, hooks: mgr.GetWebhookServer(), certs: cfg.Certs}
+	// GetWebhookServer is what adds hooks to the manager's runnables.
+	mgr.GetWebhookServer()
+	s := &Server{mgr: mgr, hooks: hooks, certs: cfg.Certs}
 	if err := mgr.Add(manager.RunnableFunc(cfg.Certs.Start)); err != nil {
 		return nil, fmt.Errorf("adding certificate source: %w", err)
 	}
@@ -168,7 +166,7 @@ func (s *Server) Ready(req *http.Request) error {
 		req = &http.Request{}
 	}
 	if err := s.hooks.StartedChecker()(req); err != nil {
-		return fmt.Errorf("webhook server not serving TLS yet: %w", err)
+		return fmt.Errorf("webhook server: %w", err)
 	}
 	return nil
 }
