@@ -35,7 +35,8 @@ func main() {
 	flag.BoolVar(&c.NoDeployDefaults, "no-deploy-defaults", false, "never set nvidia.com/gpu.deploy.* defaults")
 	flag.StringVar(&c.FactsFrom, "facts-from", "auto", "who writes the GPU facts: auto (GFD where nfd-master maintains them on the node, else this labeler), self or gfd")
 	flag.StringVar(&deploy, "deploy-components", "", "comma-separated components to default to deploy=true (default: the GPU Operator's)")
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", `address of the metrics endpoint ("0" disables)`)
+	flag.StringVar(&metricsAddr, "metrics-bind-address", "127.0.0.1:8080", `address of the metrics endpoint, plain HTTP without authentication: keep it on loopback ("0" disables)`)
+	flag.StringVar(&c.HealthAddr, "health-probe-bind-address", ":8081", `address of /healthz (cycles keep coming) and /readyz (a cycle ran); "" disables`)
 	zo := zap.Options{}
 	zo.BindFlags(flag.CommandLine)
 	flag.Parse()

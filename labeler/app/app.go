@@ -54,7 +54,9 @@ type Config struct {
 	// Reader, when set, replaces NVML and --simulate (tests).
 	Reader   device.Reader
 	Registry prometheus.Registerer
-	Log      logr.Logger
+	// HealthAddr serves /healthz and /readyz (see Health); "" serves none.
+	HealthAddr string
+	Log        logr.Logger
 }
 
 // Validate reports every configuration problem at once.
@@ -135,6 +137,12 @@ func Run(ctx context.Context, c Config) error {
 	if c.Oneshot {
 		loop.Options.MIGStrategy = strategy.Strategy()
 		return loop.Cycle(ctx)
+	}
+	if c.HealthAddr != "" {
+		h := &Health{Cycles: CyclesOf(loop.Metrics.CycleSeconds), Stale: 3*loop.Interval + 2*time.Minute}
+		if err := h.Serve(ctx, c.HealthAddr, c.Log); err != nil {
+			return err
+		}
 	}
 	return runFollowing(ctx, loop, strategy)
 }

@@ -12,6 +12,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -62,10 +63,93 @@ func TestSecurityContexts(t *testing.T) {
 	assert.Equal(t, "nvidia", *ds.Spec.Template.Spec.RuntimeClassName)
 }
 
+// A PodDisruptionBudget never blocks a drain: with one replica there is
+// none, with more one replica may go (issue 11: minAvailable 1 with one
+// replica blocked every drain).
 func TestPodDisruptionBudget(t *testing.T) {
 	pdbs := harness.OfType[*policyv1.PodDisruptionBudget](render(t))
 	require.Len(t, pdbs, 1)
-	assert.Equal(t, 1, pdbs[0].Spec.MinAvailable.IntValue())
+	assert.Nil(t, pdbs[0].Spec.MinAvailable)
+	assert.Equal(t, 1, pdbs[0].Spec.MaxUnavailable.IntValue())
+	assert.Empty(t, harness.OfType[*policyv1.PodDisruptionBudget](render(t, "webhook.replicas=1")))
+}
+
+// values.schema.json refuses what would render a broken install.
+func TestValuesSchema(t *testing.T) {
+	for _, bad := range []string{"podFailurePolicy=Fial", "mig.strategy=auto", "webhook.replicas=0", "webhook.timeoutSeconds=60",
+		"labeler.sleepInterval=soon", "image.pullPolicy=Sometimes", "networkPolicy.enabled=maybe"} {
+		_, err := harness.RenderChart(bad)
+		assert.ErrorContains(t, err, "values don't meet the specifications of the schema", bad)
+	}
+	render(t, "podFailurePolicy=Fail", "mig.strategy=mixed", "labeler.sleepInterval=1m30s", "someNewSection.key=x")
+}
+
+func TestPriorityProbesAndDrain(t *testing.T) {
+	r := render(t)
+	dep := harness.OfType[*appsv1.Deployment](r)[0].Spec.Template.Spec
+	assert.Equal(t, "system-cluster-critical", dep.PriorityClassName)
+	c := dep.Containers[0]
+	require.NotNil(t, c.Lifecycle)
+	require.NotNil(t, c.Lifecycle.PreStop.Sleep, "preStop keeps the pod serving while endpoints move")
+	assert.Positive(t, c.Lifecycle.PreStop.Sleep.Seconds)
+	assert.Greater(t, *dep.TerminationGracePeriodSeconds, c.Lifecycle.PreStop.Sleep.Seconds+5+15, "room for preStop, drain and in-flight reviews")
+	for _, p := range c.Ports {
+		assert.NotEqual(t, "metrics", p.Name, "metrics stay on loopback")
+	}
+	for _, svc := range harness.OfType[*corev1.Service](r) {
+		for _, p := range svc.Spec.Ports {
+			assert.Equal(t, "https", p.Name, "the Service publishes only the webhook port")
+		}
+	}
+
+	ds := harness.OfType[*appsv1.DaemonSet](r)[0].Spec.Template.Spec
+	assert.Equal(t, "system-node-critical", ds.PriorityClassName)
+	lab := ds.Containers[0]
+	require.NotNil(t, lab.LivenessProbe)
+	require.NotNil(t, lab.ReadinessProbe)
+	assert.Equal(t, "/healthz", lab.LivenessProbe.HTTPGet.Path)
+	assert.Equal(t, "/readyz", lab.ReadinessProbe.HTTPGet.Path)
+
+	none := render(t, "webhook.priorityClassName=", "labeler.priorityClassName=")
+	assert.Empty(t, harness.OfType[*appsv1.Deployment](none)[0].Spec.Template.Spec.PriorityClassName)
+	assert.Empty(t, harness.OfType[*appsv1.DaemonSet](none)[0].Spec.Template.Spec.PriorityClassName)
+}
+
+func TestNetworkPolicy(t *testing.T) {
+	nps := harness.OfType[*networkingv1.NetworkPolicy](render(t, "networkPolicy.apiServerCIDRs={10.0.0.10/32,10.0.0.11/32}"))
+	require.Len(t, nps, 1)
+	np := nps[0].Spec
+	assert.Equal(t, "webhook", np.PodSelector.MatchLabels["app.kubernetes.io/component"])
+	require.Len(t, np.Ingress, 1)
+	require.Len(t, np.Ingress[0].Ports, 1)
+	assert.Equal(t, 9443, np.Ingress[0].Ports[0].Port.IntValue(), "only the webhook port is open")
+	require.Len(t, np.Ingress[0].From, 2)
+	assert.Equal(t, "10.0.0.10/32", np.Ingress[0].From[0].IPBlock.CIDR, "and only to the API server")
+	assert.Empty(t, harness.OfType[*networkingv1.NetworkPolicy](render(t, "networkPolicy.enabled=false")))
+}
+
+// The webhook reads no ConfigMap cluster-wide: only the MIG manager's, by
+// name, when the policy names one (issue 11: it could read every ConfigMap).
+func TestConfigMapAccessByName(t *testing.T) {
+	for _, cr := range harness.OfType[*rbacv1.ClusterRole](render(t)) {
+		for _, rule := range cr.Rules {
+			assert.NotContains(t, rule.Resources, "configmaps", cr.Name)
+		}
+	}
+	r := render(t, "policy.migConfig.configMap.namespace=gpu-operator", "policy.migConfig.configMap.name=default-mig-parted-config",
+		"policy.migConfig.configMap.key=config.yaml")
+	var found bool
+	for _, role := range harness.OfType[*rbacv1.Role](r) {
+		for _, rule := range role.Rules {
+			if slices.Contains(rule.Resources, "configmaps") {
+				found = true
+				assert.Equal(t, "gpu-operator", role.Namespace)
+				assert.Equal(t, []string{"default-mig-parted-config"}, rule.ResourceNames)
+				assert.Equal(t, []string{"get"}, rule.Verbs)
+			}
+		}
+	}
+	assert.True(t, found, "a Role grants the named ConfigMap")
 }
 
 func TestRBACHasNoWildcards(t *testing.T) {
