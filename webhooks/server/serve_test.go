@@ -52,7 +52,7 @@ func startServer(t *testing.T, limits Limits, handler http.Handler) *testServer 
 	go func() { out.done <- s.Start(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		<-out.done
+		assert.NoError(t, <-out.done)
 	})
 	require.NoError(t, wait.PollUntilContextTimeout(context.Background(), 10*time.Millisecond, hangGuard, true, func(context.Context) (bool, error) {
 		c, err := tls.Dial("tcp", out.addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // readiness probe of a test server
