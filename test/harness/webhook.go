@@ -229,14 +229,15 @@ func (cp *ControlPlane) StartReplica(ctx context.Context, chart *Rendered, secre
 	return w, nil
 }
 
-// ForceRotation removes the serving certificate from the self-managed TLS
-// Secret, as an admin retiring a certificate would: the source issues a new
-// one at its next check, signed by the same CA.
+// ForceRotation empties the serving certificate in the self-managed TLS
+// Secret (a kubernetes.io/tls Secret must keep both keys), as an admin
+// retiring a certificate would: the source issues a new one at its next
+// check, signed by the same CA.
 func (w *Webhook) ForceRotation(ctx context.Context) error {
 	if w.Certs == nil {
 		return errors.New("this webhook's certificates are not self-managed")
 	}
-	patch := []byte(`[{"op":"remove","path":"/data/tls.crt"},{"op":"remove","path":"/data/tls.key"}]`)
+	patch := []byte(`[{"op":"replace","path":"/data/tls.crt","value":""},{"op":"replace","path":"/data/tls.key","value":""}]`)
 	_, err := w.cp.Clientset.CoreV1().Secrets(w.Certs.Namespace).Patch(ctx, w.Certs.SecretName, types.JSONPatchType, patch, metav1.PatchOptions{})
 	if err != nil {
 		return fmt.Errorf("removing the serving certificate from Secret %s/%s: %w", w.Certs.Namespace, w.Certs.SecretName, err)
