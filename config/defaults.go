@@ -1,5 +1,7 @@
 package config
 
+import "github.com/gpuguard/gpuguard/config/vocab"
+
 // APIVersion and Kind identify a policy file.
 const (
 	APIVersion = "gpuguard.io/v1alpha1"
@@ -9,26 +11,13 @@ const (
 // DefaultRuntimeClassName is the RuntimeClass the GPU Operator creates.
 const DefaultRuntimeClassName = "nvidia"
 
-// KnownComponents are the GPU Operator's components, each with
-// whether its pods need the NVIDIA runtime class. Operator practice: the
-// components that talk to GPUs from inside a container need it; the driver
-// and the container toolkit install it and so cannot depend on it.
+// KnownComponents are the GPU Operator's components, each with whether
+// its pods need the NVIDIA runtime class, from the catalogue of config/vocab.
 func KnownComponents() []Component {
-	needs := map[string]bool{
-		"device-plugin": true, "gpu-feature-discovery": true, "dcgm": true,
-		"dcgm-exporter": true, "mig-manager": true, "operator-validator": true,
-	}
-	names := []string{
-		"driver", "container-toolkit", "device-plugin", "gpu-feature-discovery",
-		"dcgm", "dcgm-exporter", "node-status-exporter", "operator-validator",
-		"mig-manager", "client", "nvsm", "operands", "sandbox-device-plugin",
-		"kata-sandbox-device-plugin", "sandbox-validator", "vfio-manager",
-		"vgpu-manager", "vgpu-device-manager", "kata-manager", "cc-manager",
-		"dra-driver", "dra-validator", "dcgm-dra", "dcgm-exporter-dra",
-	}
-	out := make([]Component, len(names))
-	for i, n := range names {
-		out[i] = Component{Name: n, RuntimeClass: needs[n]}
+	cat := vocab.Components()
+	out := make([]Component, len(cat))
+	for i, c := range cat {
+		out[i] = Component{Name: c.Name, RuntimeClass: c.RuntimeClass}
 	}
 	return out
 }
@@ -65,13 +54,11 @@ func (p *Policy) applyDefaults() {
 		p.GPUTaints = []string{"nvidia.com/gpu"}
 	}
 	p.Components = mergeComponents(KnownComponents(), p.Components)
-	if isEmpty(p.Identities.Labeler) {
+	if p.Identities.Labeler.Empty() {
 		p.Identities.Labeler = Subjects{ServiceAccounts: []string{"gpuguard/gpuguard-labeler"}}
 	}
-	if isEmpty(p.Identities.Operator) {
-		// Every GPU Operator operand that writes labels (the operator itself,
-		// the MIG manager, the driver manager) runs in its namespace.
-		p.Identities.Operator = Subjects{Groups: []string{"system:serviceaccounts:gpu-operator"}}
+	if p.GPUOperatorNamespace == "" {
+		p.GPUOperatorNamespace = vocab.DefaultOperatorNamespace
 	}
 	if p.Enforcement == nil {
 		p.Enforcement = Rules{}
@@ -97,8 +84,4 @@ func mergeComponents(known, extra []Component) []Component {
 		}
 	}
 	return out
-}
-
-func isEmpty(s Subjects) bool {
-	return len(s.Users) == 0 && len(s.Groups) == 0 && len(s.ServiceAccounts) == 0
 }

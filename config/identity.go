@@ -1,45 +1,20 @@
 package config
 
 import (
-	"slices"
-	"strings"
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
-// serviceAccountPrefix is how the API server names a service account user.
-const serviceAccountPrefix = "system:serviceaccount:"
+// Subjects is a set of users, groups and service accounts
+// ("<namespace>/<name>").
+type Subjects = vocab.Subjects
 
-// Match reports whether a request's user is one of the subjects: by user
-// name, by any of its groups, or as a service account "<ns>/<name>".
-func (s Subjects) Match(username string, groups []string) bool {
-	if slices.Contains(s.Users, username) {
-		return true
-	}
-	for _, g := range groups {
-		if slices.Contains(s.Groups, g) {
-			return true
-		}
-	}
-	if sa, ok := strings.CutPrefix(username, serviceAccountPrefix); ok {
-		ns, name, _ := strings.Cut(sa, ":")
-		return slices.Contains(s.ServiceAccounts, ns+"/"+name)
-	}
-	return false
-}
-
-// String lists the subjects for error messages.
-func (s Subjects) String() string {
-	var parts []string
-	if len(s.Users) > 0 {
-		parts = append(parts, "users "+strings.Join(s.Users, ", "))
-	}
-	if len(s.Groups) > 0 {
-		parts = append(parts, "groups "+strings.Join(s.Groups, ", "))
-	}
-	if len(s.ServiceAccounts) > 0 {
-		parts = append(parts, "service accounts "+strings.Join(s.ServiceAccounts, ", "))
-	}
-	if len(parts) == 0 {
-		return "nobody"
-	}
-	return strings.Join(parts, "; ")
+// Writers returns the table of Node writers in force: the default table for
+// the policy's GPU Operator namespace, extended by its identities (SPEC §3).
+func (p *Policy) Writers() vocab.Table {
+	return vocab.DefaultTable(vocab.TableOptions{
+		OperatorNamespace: p.GPUOperatorNamespace,
+		Labeler:           p.Identities.Labeler,
+		Operator:          p.Identities.Operator,
+		Extra:             p.Identities.Writers,
+	})
 }

@@ -114,7 +114,11 @@ type Policy struct {
 	// known components (KnownComponents). Default: the known list.
 	Components []Component `json:"components,omitempty"`
 
-	// Identities lists who may write what.
+	// GPUOperatorNamespace is the namespace of the GPU Operator's service
+	// accounts, the writers of the default table. Default: gpu-operator.
+	GPUOperatorNamespace string `json:"gpuOperatorNamespace,omitempty"`
+
+	// Identities adds identities to the table of writers.
 	Identities Identities `json:"identities"`
 
 	// Enforcement sets, per rule name, deny, warn or off (see RuleSpecs for
@@ -135,21 +139,22 @@ type Component struct {
 	RuntimeClass bool `json:"runtimeClass"`
 }
 
-// Identities lists, per role, who may write which labels (docs/webhooks.md).
+// Identities lists, per writer, who acts as it (docs/webhooks.md). The
+// writers and what each may write are the table of config/vocab
+// (docs/writers.md); these fields add identities to it.
 type Identities struct {
-	// Labeler identities may write fact labels, only on their own node.
+	// Labeler identities are gpuguard's labeler: facts, gpuguard.io/
+	// annotations and deploy defaults, only on their own node. Default:
+	// gpuguard/gpuguard-labeler.
 	Labeler Subjects `json:"labeler"`
-	// Operator identities (GPU Operator, MIG manager, driver manager) may
-	// write paused-* deploy values and nvidia.com/gpu.present.
-	Operator Subjects `json:"operator"`
-}
-
-// Subjects is a set of users, groups and service accounts.
-type Subjects struct {
-	Users  []string `json:"users,omitempty"`
-	Groups []string `json:"groups,omitempty"`
-	// ServiceAccounts are written "<namespace>/<name>".
-	ServiceAccounts []string `json:"serviceAccounts,omitempty"`
+	// Operator identities act as every one of the GPU Operator's writers
+	// (operator, MIG manager, driver manager, vGPU device manager, CC
+	// manager, nfd-master). Default: none; each writer has its own service
+	// account in gpuOperatorNamespace. Prefer writers.
+	Operator Subjects `json:"operator,omitempty"`
+	// Writers adds identities to writers of the table by name, e.g.
+	// nfd-master: {serviceAccounts: [openshift-nfd/nfd-master]}.
+	Writers map[string]Subjects `json:"writers,omitempty"`
 }
 
 // MIGConfigSource names the MIG manager's config file: a path mounted into

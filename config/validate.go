@@ -2,11 +2,15 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
 // deployLabelPrefix is the part of a deploy label key before the component
@@ -36,6 +40,10 @@ func (p *Policy) Validate() field.ErrorList {
 	errs = append(errs, validateComponents(field.NewPath("components"), p.Components)...)
 	errs = append(errs, validateSubjects(field.NewPath("identities", "labeler"), p.Identities.Labeler)...)
 	errs = append(errs, validateSubjects(field.NewPath("identities", "operator"), p.Identities.Operator)...)
+	errs = append(errs, validateWriters(field.NewPath("identities", "writers"), p.Identities.Writers)...)
+	for _, msg := range validation.IsDNS1123Label(p.GPUOperatorNamespace) {
+		errs = append(errs, field.Invalid(field.NewPath("gpuOperatorNamespace"), p.GPUOperatorNamespace, msg))
+	}
 	errs = append(errs, validateRules(field.NewPath("enforcement"), p.Enforcement)...)
 	if p.MIGConfig != nil {
 		errs = append(errs, validateMIGConfig(field.NewPath("migConfig"), p.MIGConfig)...)
@@ -146,6 +154,24 @@ func validateMIGConfig(path *field.Path, m *MIGConfigSource) field.ErrorList {
 			}
 		}
 		sortErrors(errs)
+	}
+	return errs
+}
+
+// validateWriters checks that identities.writers names writers of the table
+// (a typo would silently grant nothing) and that their subjects are well formed.
+func validateWriters(path *field.Path, writers map[string]Subjects) field.ErrorList {
+	var errs field.ErrorList
+	names := vocab.DefaultTable(vocab.TableOptions{}).Names()
+	for _, name := range slices.Sorted(maps.Keys(writers)) {
+		p := path.Key(name)
+		if !slices.Contains(names, name) || name == vocab.WriterPeople || name == vocab.WriterKubelet {
+			errs = append(errs, field.NotSupported(p, name, slices.DeleteFunc(slices.Clone(names), func(n string) bool {
+				return n == vocab.WriterPeople || n == vocab.WriterKubelet
+			})))
+			continue
+		}
+		errs = append(errs, validateSubjects(p, writers[name])...)
 	}
 	return errs
 }

@@ -53,7 +53,7 @@ func TestNodeWebhookWithKubectl(t *testing.T) {
 		},
 		"the labeler writes another node": {
 			args: append(asLabeler("gpu-h100-0"), "label", "node", "gpu-a100-0", "nvidia.com/gfd.timestamp=1764200000", "--overwrite"),
-			want: "the gpuguard labeler on node gpu-h100-0 may label only that node, not gpu-a100-0",
+			want: "the gpuguard labeler may write only the node it runs on (its token's authentication.kubernetes.io/node-name is gpu-h100-0), not gpu-a100-0",
 		},
 		"a MIG profile the A100 lacks": {
 			args: []string{"label", "node", "gpu-a100-0", "nvidia.com/mig.config=all-7g.80gb", "--overwrite"},

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -46,6 +47,12 @@ type Rendered struct {
 // --set values. It is the one source of the objects tests and `make run`
 // install: nothing is kept as a hand-made copy.
 func RenderChart(set ...string) (*Rendered, error) {
+	return RenderRelease(Release, Namespace, set...)
+}
+
+// RenderRelease is RenderChart for another release name and namespace, as
+// a user who installs the chart under their own names gets it.
+func RenderRelease(release, namespace string, set ...string) (*Rendered, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
@@ -57,8 +64,8 @@ func RenderChart(set ...string) (*Rendered, error) {
 	if _, err := os.Stat(helm); err != nil {
 		return nil, fmt.Errorf("%w at %s; run `make helm-bin` (builds helm v3.22.0 from source once)", ErrNoHelm, helm)
 	}
-	args := []string{"template", Release, filepath.Join(root, "config", "helm", "gpuguard"),
-		"--namespace", Namespace, "--kube-version", KubeVersion}
+	args := []string{"template", release, filepath.Join(root, "config", "helm", "gpuguard"),
+		"--namespace", namespace, "--kube-version", KubeVersion}
 	sort.Strings(set)
 	for _, s := range set {
 		args = append(args, "--set", s)
@@ -119,14 +126,16 @@ func OfType[T client.Object](r *Rendered) []T {
 	return out
 }
 
-// Install creates the chart's namespace, service accounts and RBAC, so
-// simulated components have exactly the permissions an install gives them.
+// Install creates the chart's namespace, service accounts, RBAC and
+// ValidatingAdmissionPolicies, so simulated components have exactly the
+// permissions and confinement an install gives them.
 func (cp *ControlPlane) Install(ctx context.Context, chart *Rendered) error {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
 	objs := []client.Object{ns}
 	for _, o := range chart.Objects {
 		switch o.(type) {
-		case *corev1.ServiceAccount, *rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding, *rbacv1.Role, *rbacv1.RoleBinding:
+		case *corev1.ServiceAccount, *rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding, *rbacv1.Role, *rbacv1.RoleBinding,
+			*admissionregistrationv1.ValidatingAdmissionPolicy, *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
 			objs = append(objs, o)
 		}
 	}

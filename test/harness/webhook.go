@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -36,6 +37,9 @@ type Webhook struct {
 	vals   []*admissionregistrationv1.ValidatingWebhookConfiguration
 	cancel context.CancelFunc
 	done   chan error
+	// exit is done's one value, kept for a second Kill or Stop.
+	exitOnce sync.Once
+	exit     error
 }
 
 // WebhookOptions configure StartWebhook. Zero values mean the defaults of a
@@ -202,8 +206,7 @@ func (w *Webhook) Stop(ctx context.Context) error {
 	for _, v := range w.vals {
 		errs = append(errs, client.IgnoreNotFound(w.cp.Client.Delete(ctx, v)))
 	}
-	w.cancel()
-	if err := <-w.done; err != nil {
+	if err := w.Kill(); err != nil {
 		errs = append(errs, fmt.Errorf("webhook server: %w", err))
 	}
 	return errors.Join(errs...)

@@ -35,7 +35,7 @@ func Gpuguard(pol *config.Policy, idx *facts.Index) map[string]http.Handler {
 		name   string
 		decide admit.DecideFunc
 	}{
-		config.PathValidateNodes:      {"node", node.Decide(noFile)},
+		config.PathValidateNodes:      {"node", node.Decide(noFile, nil)},
 		config.PathMutatePods:         {"pod-mutate", pod.DecideMutate(podEnv)},
 		config.PathValidatePods:       {"pod", pod.DecideValidate(podEnv)},
 		config.PathMutateDaemonSets:   {"daemonset-mutate", daemonset.DecideMutate(dsEnv)},

@@ -3,30 +3,27 @@ package facts
 import (
 	"strconv"
 	"strings"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
-// Label keys the index reads (SPEC §1.1, §1.2).
+// Label keys the index reads (SPEC §1.1, §1.2), from the vocabulary.
 const (
-	LabelPrefix           = "nvidia.com/"
-	LabelGPUPresent       = "nvidia.com/gpu.present"
-	LabelGPUProduct       = "nvidia.com/gpu.product"
-	LabelGPUMemory        = "nvidia.com/gpu.memory"
-	LabelGPUFamily        = "nvidia.com/gpu.family"
-	LabelComputeMajor     = "nvidia.com/gpu.compute.major"
-	LabelComputeMinor     = "nvidia.com/gpu.compute.minor"
-	LabelCUDAMajor        = "nvidia.com/cuda.runtime-version.major"
-	LabelCUDAMinor        = "nvidia.com/cuda.runtime-version.minor"
-	LabelMIGCapable       = "nvidia.com/mig.capable"
-	LabelMIGStrategy      = "nvidia.com/mig.strategy"
-	LabelDeployPrefix     = "nvidia.com/gpu.deploy."
-	AnnotationPrefix      = "gpuguard.io/"
-	AnnotationMIGProfiles = "gpuguard.io/mig-profiles"
-	// AnnotationPCIDeviceIDs lists the PCI device IDs of the node's GPUs as
-	// the labeler reads them from NVML (PciInfo.PciDeviceId, written as
-	// mig-parted writes device filters: "0x20B010DE"), comma-separated,
-	// sorted and unique. MIG configs resolve their device-filter entries
-	// against it; compare case-insensitively.
-	AnnotationPCIDeviceIDs = "gpuguard.io/pci-device-ids"
+	LabelPrefix            = vocab.LabelPrefix
+	LabelGPUPresent        = vocab.LabelGPUPresent
+	LabelGPUProduct        = vocab.LabelGPUProduct
+	LabelGPUMemory         = vocab.LabelGPUMemory
+	LabelGPUFamily         = vocab.LabelGPUFamily
+	LabelComputeMajor      = vocab.LabelComputeMajor
+	LabelComputeMinor      = vocab.LabelComputeMinor
+	LabelCUDAMajor         = vocab.LabelCUDAMajor
+	LabelCUDAMinor         = vocab.LabelCUDAMinor
+	LabelMIGCapable        = vocab.LabelMIGCapable
+	LabelMIGStrategy       = vocab.LabelMIGStrategy
+	LabelDeployPrefix      = vocab.DeployPrefix
+	AnnotationPrefix       = vocab.AnnotationPrefix
+	AnnotationMIGProfiles  = vocab.AnnotationMIGProfiles
+	AnnotationPCIDeviceIDs = vocab.AnnotationPCIDeviceIDs
 )
 
 // Offer is what one kind of GPU node offers to a workload: the facts a pod's

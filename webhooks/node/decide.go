@@ -15,9 +15,16 @@ import (
 // ErrUnexpectedRequest is a request this webhook is not registered for.
 var ErrUnexpectedRequest = errors.New("unexpected admission request")
 
+// Reporter surfaces facts admitted as reported that disagree with the
+// policy (an Event on the Node and a metric, in the server).
+type Reporter interface {
+	Disagreement(ctx context.Context, d Disagreement)
+}
+
 // Decide returns the node webhook's decision function. migConfigs returns
-// the MIG manager's configs, or nil when the policy names none.
-func Decide(migConfigs func(ctx context.Context, p *config.Policy) (MIGConfigs, error)) admit.DecideFunc {
+// the MIG manager's configs, or nil when the policy names none; report may
+// be nil.
+func Decide(migConfigs func(ctx context.Context, p *config.Policy) (MIGConfigs, error), report Reporter) admit.DecideFunc {
 	return func(ctx context.Context, req admission.Request, p *config.Policy) (admit.Verdict, error) {
 		if req.Kind.Kind != "Node" || req.Kind.Group != "" {
 			return admit.Verdict{}, fmt.Errorf("%w: kind %s, want Node", ErrUnexpectedRequest, req.Kind)
@@ -43,13 +50,21 @@ func Decide(migConfigs func(ctx context.Context, p *config.Policy) (MIGConfigs, 
 		if r.New, err = decodeMeta(req.Object.Raw); err != nil {
 			return admit.Verdict{}, fmt.Errorf("decoding the Node: %w", err)
 		}
-		if r.MIGConfigs, err = migConfigs(ctx, p); err != nil {
+		var loadErr error
+		if r.MIGConfigs, loadErr = migConfigs(ctx, p); loadErr != nil {
+			r.MIGConfigs = nil
+		}
+		res := Check(r)
+		if loadErr != nil {
 			// Without the file, named configs go unchecked: warn, never block
 			// every mig.config edit on an unreadable ConfigMap.
-			v := Validate(r)
-			v.Warn(fmt.Sprintf("the MIG manager's config file could not be read, so named MIG configs are not checked: %v", err))
-			return v, nil
+			res.Warn(fmt.Sprintf("the MIG manager's config file could not be read, so named MIG configs are not checked: %v", loadErr))
 		}
-		return Validate(r), nil
+		if report != nil && (req.DryRun == nil || !*req.DryRun) {
+			for _, d := range res.Disagreements {
+				report.Disagreement(ctx, d)
+			}
+		}
+		return res.Verdict, nil
 	}
 }

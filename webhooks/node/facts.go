@@ -3,53 +3,24 @@ package node
 import (
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/util/validation/field"
-
-	"github.com/gpuguard/gpuguard/webhooks/admit"
-	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
-// validateFacts keeps discovered facts to their discoverers: the labeler on
-// its own node, and the GPU Operator's components.
-func validateFacts(r *Request, v *admit.Verdict) {
-	if r.isOperator() {
+// reportStrategy admits a fact writer's nvidia.com/mig.strategy as
+// reported: it is the hardware stack's report, and refusing it would drop
+// the writer's whole patch (nfd-master sends one per node) and hide the
+// misconfiguration. A disagreement with the policy is warned about and
+// reported (Event, metric) instead.
+func reportStrategy(r *Request, w *vocab.Writer, ch change, res *Result) {
+	if ch.key != vocab.LabelMIGStrategy || ch.Removed() {
 		return
 	}
-	type key struct {
-		name string
-		path *field.Path
-	}
-	var keys []key
-	for _, k := range sorted(changed(r.Old.Labels, r.New.Labels, facts.LabelPrefix)) {
-		if isFact(k) {
-			keys = append(keys, key{k, labelsPath.Key(k)})
-		}
-	}
-	for _, k := range sorted(changed(r.Old.Annotations, r.New.Annotations, facts.AnnotationPrefix)) {
-		if isFact(k) {
-			keys = append(keys, key{k, annotationsPath.Key(k)})
-		}
-	}
-	if len(keys) == 0 {
+	want := string(r.Policy.EffectiveMIGStrategy())
+	if ch.New == want {
 		return
 	}
-	if r.isLabeler() {
-		if node := r.labelerNode(); node != r.Name {
-			if node == "" {
-				v.Add(admit.RuleFactLabels, field.Forbidden(labelsPath, fmt.Sprintf(
-					"the gpuguard labeler's token names no node (%s); run it with a bound service account token so it can label its own node", NodeNameExtra)))
-				return
-			}
-			v.Add(admit.RuleFactLabels, field.Forbidden(labelsPath, fmt.Sprintf(
-				"the gpuguard labeler on node %s may label only that node, not %s", node, r.Name)))
-		}
-		return
-	}
-	for _, k := range keys {
-		if r.isOwnKubelet() && k.name == facts.LabelGPUPresent {
-			continue // provisioning config of a registering node
-		}
-		v.Add(admit.RuleFactLabels, field.Forbidden(k.path, fmt.Sprintf(
-			"%s is discovered from the hardware by the gpuguard labeler and cannot be edited (only the policy's identities.labeler and identities.operator may write it)", k.name)))
-	}
+	res.Warn(fmt.Sprintf(
+		"%s=%s reported by %s on node %s disagrees with gpuguard's MIG strategy %q: the device plugin, GFD and gpuguard must agree; set the same mig.strategy on the GPU Operator and on gpuguard",
+		vocab.LabelMIGStrategy, ch.New, w.Name, r.Name, want))
+	res.Disagreements = append(res.Disagreements, Disagreement{Node: r.Name, Key: ch.key, Value: ch.New, Want: want, Writer: w.Name})
 }

@@ -13,7 +13,7 @@ import (
 func noMIGConfigs(context.Context, *config.Policy) (MIGConfigs, error) { return nil, nil }
 
 func handler() http.Handler {
-	return admittest.Handler("node", Decide(noMIGConfigs), config.Default())
+	return admittest.Handler("node", Decide(noMIGConfigs, nil), config.Default())
 }
 
 const seedReview = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1",
@@ -43,7 +43,7 @@ func TestSeedReviewIsDenied(t *testing.T) {
 		t.Fatalf("want a 403 denial, got %+v", review.Response)
 	}
 	want := `nodes "gpu-a100-0" is forbidden: gpuguard node rules: [metadata.labels[nvidia.com/gpu.deploy.dcgm-exporter]: Invalid value: "False": values are case-sensitive: use "false", not "False"` +
-		`, metadata.labels[nvidia.com/gpu.product]: Forbidden: nvidia.com/gpu.product is discovered from the hardware by the gpuguard labeler and cannot be edited (only the policy's identities.labeler and identities.operator may write it)]`
+		`, metadata.labels[nvidia.com/gpu.product]: Forbidden: nvidia.com/gpu.product is discovered from the hardware by the gpuguard labeler and cannot be edited (its writers: nfd-master, gpuguard-labeler; the policy's identities.writers adds one)]`
 	if review.Response.Result.Message != want {
 		t.Fatalf("message:\n%s\nwant:\n%s", review.Response.Result.Message, want)
 	}

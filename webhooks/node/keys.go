@@ -1,43 +1,71 @@
 package node
 
 import (
-	"regexp"
-	"strings"
+	"slices"
 
-	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
-// Keys this package judges beyond the facts package's.
-const (
-	labelMIGConfig = "nvidia.com/mig.config"
-	// NodeNameExtra is the token extra naming the node a pod runs on.
-	NodeNameExtra = "authentication.kubernetes.io/node-name"
-)
+// NodeNameExtra is the token extra naming the node a pod runs on.
+const NodeNameExtra = vocab.NodeNameExtra
 
-// nodeFacts are the node-wide fact labels of SPEC §1.1.
-var nodeFacts = map[string]bool{
-	"nvidia.com/cuda.driver-version.major": true, "nvidia.com/cuda.driver-version.minor": true,
-	"nvidia.com/cuda.driver-version.revision": true, "nvidia.com/cuda.driver-version.full": true,
-	"nvidia.com/cuda.driver.major": true, "nvidia.com/cuda.driver.minor": true, "nvidia.com/cuda.driver.rev": true,
-	"nvidia.com/cuda.runtime-version.major": true, "nvidia.com/cuda.runtime-version.minor": true,
-	"nvidia.com/cuda.runtime-version.full": true, "nvidia.com/cuda.runtime.major": true, "nvidia.com/cuda.runtime.minor": true,
-	"nvidia.com/gpu.machine": true, "nvidia.com/mig.capable": true, "nvidia.com/mps.capable": true,
-	"nvidia.com/vgpu.present": true, "nvidia.com/gpu.mode": true, "nvidia.com/gpu.family": true,
-	"nvidia.com/gpu.compute.major": true, "nvidia.com/gpu.compute.minor": true,
-	"nvidia.com/gfd.timestamp": true, facts.LabelGPUPresent: true, facts.LabelMIGStrategy: true,
+// labelMIGConfig is the MIG manager's request label.
+const labelMIGConfig = vocab.LabelMIGConfig
+
+// change is one judged key a request changes.
+type change struct {
+	key        string
+	annotation bool
+	vocab.Change
 }
 
-// resourceFact matches the per-resource fact labels: nvidia.com/gpu.<attr>
-// and nvidia.com/mig-<profile>.<attr>.
-var resourceFact = regexp.MustCompile(`^nvidia\.com/(gpu|mig-[0-9]+(c\.[0-9]+)?g\.[0-9]+gb[a-z.-]*?)\.` +
-	`(product|count|replicas|sharing-strategy|memory|multiprocessors|slices\.gi|slices\.ci|` +
-	`engines\.copy|engines\.decoder|engines\.encoder|engines\.jpeg|engines\.ofa)$`)
+func (c change) path() *field.Path {
+	if c.annotation {
+		return annotationsPath.Key(c.key)
+	}
+	return labelsPath.Key(c.key)
+}
 
-// isFact reports whether a label or annotation key is discovered from the
-// hardware. Other nvidia.com/ keys (operator state, requests such as
-// mig.config) are not facts and are left to their owners.
-func isFact(key string) bool {
-	return nodeFacts[key] || key == facts.AnnotationMIGProfiles || key == facts.AnnotationPCIDeviceIDs || resourceFact.MatchString(key)
+// judgedChanges lists, sorted, the judged labels and annotations whose
+// value differs. Absent and "" are the same value: the GPU Operator treats
+// "" as absent, and its managers stamp "" on labels they find absent.
+func judgedChanges(old, cur Meta) []change {
+	var out []change
+	out = appendChanges(out, old.Labels, cur.Labels, false, vocab.IsJudgedLabel)
+	out = appendChanges(out, old.Annotations, cur.Annotations, true, vocab.IsJudgedAnnotation)
+	slices.SortFunc(out, func(a, b change) int {
+		if a.annotation != b.annotation {
+			if a.annotation {
+				return 1
+			}
+			return -1
+		}
+		if a.key < b.key {
+			return -1
+		}
+		if a.key > b.key {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func appendChanges(out []change, old, cur map[string]string, annotation bool, judged func(string) bool) []change {
+	for k, v := range cur {
+		if ov := old[k]; ov != v && judged(k) {
+			_, had := old[k]
+			out = append(out, change{key: k, annotation: annotation, Change: vocab.Change{Old: ov, Had: had, New: v, Has: true}})
+		}
+	}
+	for k, ov := range old {
+		if _, ok := cur[k]; !ok && ov != "" && judged(k) {
+			out = append(out, change{key: k, annotation: annotation, Change: vocab.Change{Old: ov, Had: true}})
+		}
+	}
+	return out
 }
 
 // keyChanged reports whether key was added, removed or changed its value.
@@ -45,22 +73,4 @@ func keyChanged(old, cur map[string]string, key string) bool {
 	ov, had := old[key]
 	nv, has := cur[key]
 	return had != has || ov != nv
-}
-
-// changed lists the keys with the prefix whose presence or value differs.
-func changed(old, cur map[string]string, prefix string) []string {
-	var keys []string
-	for k, v := range cur {
-		if strings.HasPrefix(k, prefix) {
-			if ov, ok := old[k]; !ok || ov != v {
-				keys = append(keys, k)
-			}
-		}
-	}
-	for k := range old {
-		if _, ok := cur[k]; !ok && strings.HasPrefix(k, prefix) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }

@@ -12,32 +12,6 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
-func validateMIGStrategy(r *Request, v *admit.Verdict) {
-	if !keyChanged(r.Old.Labels, r.New.Labels, facts.LabelMIGStrategy) {
-		return
-	}
-	val, present := r.New.Labels[facts.LabelMIGStrategy]
-	if !present {
-		return // removal: a fact-label question, judged by validateFacts
-	}
-	path := labelsPath.Key(facts.LabelMIGStrategy)
-	allowed := []string{string(config.MIGStrategySingle), string(config.MIGStrategyMixed)}
-	switch {
-	case slices.Contains(allowed, val):
-		if want := r.Policy.EffectiveMIGStrategy(); val != string(want) {
-			v.Add(admit.RuleMIGStrategyLabel, field.Invalid(path, val, fmt.Sprintf(
-				"this cluster's MIG strategy is %q (%s); the device plugin, the labeler and the webhooks must agree on it",
-				want, r.Policy.MIGStrategySource())))
-		}
-	default:
-		if want, ok := caseHint(val, allowed); ok {
-			v.Add(admit.RuleMIGStrategyLabel, field.Invalid(path, val, fmt.Sprintf("values are case-sensitive: use %q, not %q", want, val)))
-			return
-		}
-		v.Add(admit.RuleMIGStrategyLabel, field.NotSupported(path, val, allowed))
-	}
-}
-
 func validateMIGConfig(r *Request, v *admit.Verdict) {
 	if !keyChanged(r.Old.Labels, r.New.Labels, labelMIGConfig) {
 		return

@@ -1,12 +1,10 @@
 package node
 
 import (
-	"slices"
-	"strings"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
@@ -32,53 +30,37 @@ type Request struct {
 	MIGConfigs MIGConfigs
 }
 
+// Disagreement is a fact a fact writer reported that disagrees with the
+// policy: admitted as reported, and surfaced (SPEC §3).
+type Disagreement struct {
+	Node, Key, Value, Want, Writer string
+}
+
+// Result is Validate's verdict plus what to report beside it.
+type Result struct {
+	admit.Verdict
+	Disagreements []Disagreement
+}
+
 var (
 	labelsPath      = field.NewPath("metadata", "labels")
 	annotationsPath = field.NewPath("metadata", "annotations")
 )
 
 // Validate applies every rule of SPEC §3 and returns every violation.
-func Validate(r *Request) admit.Verdict {
-	var v admit.Verdict
-	validateDeploy(r, &v)
-	validateMIGStrategy(r, &v)
-	validateMIGConfig(r, &v)
-	validateFacts(r, &v)
-	return v
-}
+func Validate(r *Request) admit.Verdict { return Check(r).Verdict }
 
-func (r *Request) isOperator() bool {
-	return r.Policy.Identities.Operator.Match(r.Username, r.Groups)
-}
-
-func (r *Request) isLabeler() bool {
-	return r.Policy.Identities.Labeler.Match(r.Username, r.Groups)
-}
-
-// labelerNode is the node named in the request's token, "" when none.
-func (r *Request) labelerNode() string {
-	if v := r.Extra[NodeNameExtra]; len(v) == 1 {
-		return v[0]
+// Check is Validate with the disagreements to report.
+func Check(r *Request) Result {
+	var res Result
+	changes := judgedChanges(r.Old, r.New)
+	if len(changes) > 0 {
+		checkWriters(r, changes, &res)
 	}
-	return ""
+	validateMIGConfig(r, &res.Verdict)
+	return res
 }
 
-// isOwnKubelet is the kubelet of this very node registering it.
-func (r *Request) isOwnKubelet() bool {
-	return r.Create && r.Username == "system:node:"+r.Name && slices.Contains(r.Groups, "system:nodes")
-}
-
-func sorted(keys []string) []string {
-	slices.Sort(keys)
-	return keys
-}
-
-// caseHint returns the allowed value that v matches but for case.
-func caseHint(v string, allowed []string) (string, bool) {
-	for _, a := range allowed {
-		if strings.EqualFold(v, a) {
-			return a, true
-		}
-	}
-	return "", false
+func (r *Request) caller() vocab.Caller {
+	return vocab.Caller{Username: r.Username, Groups: r.Groups, Extra: r.Extra, Create: r.Create, Node: r.Name}
 }

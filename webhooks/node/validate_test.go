@@ -8,14 +8,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 const (
-	person   = "alice"
-	labelerU = "system:serviceaccount:gpuguard:gpuguard-labeler"
-	operator = "system:serviceaccount:gpu-operator:nvidia-mig-manager"
+	person        = "alice"
+	labelerU      = "system:serviceaccount:gpuguard:gpuguard-labeler"
+	operator      = "system:serviceaccount:gpu-operator:gpu-operator"
+	migManager    = "system:serviceaccount:gpu-operator:nvidia-mig-manager"
+	driverManager = "system:serviceaccount:gpu-operator:nvidia-driver"
+	vgpuManager   = "system:serviceaccount:gpu-operator:nvidia-vgpu-device-manager"
+	ccManager     = "system:serviceaccount:gpu-operator:nvidia-cc-manager"
+	nfdBundled    = "system:serviceaccount:gpu-operator:node-feature-discovery"
+	nfdStandalone = "system:serviceaccount:node-feature-discovery:nfd-master"
 )
 
 var operatorGroups = []string{"system:serviceaccounts", "system:serviceaccounts:gpu-operator"}
@@ -75,42 +82,63 @@ func validate(t *testing.T, r *Request) result {
 }
 
 func TestDeployLabels(t *testing.T) {
+	const drv = vocab.PausedForDriverUpgrade
 	tests := map[string]struct {
-		key, value string
-		user       string
-		want       string // substring of the one violation; "" = allowed
+		key, old, value string
+		user            string
+		want            string // substring of the one violation; "" = allowed
 	}{
-		"true":                             {"dcgm-exporter", "true", person, ""},
-		"false":                            {"dcgm-exporter", "false", person, ""},
-		"empty is absent":                  {"dcgm-exporter", "", person, ""},
-		"True":                             {"dcgm-exporter", "True", person, `values are case-sensitive: use "true", not "True"`},
-		"FALSE":                            {"dcgm-exporter", "FALSE", person, `use "false", not "FALSE"`},
-		"ture":                             {"dcgm-exporter", "ture", person, `Unsupported value: "ture": supported values: "true", "false"`},
-		"typo in component":                {"dcgm-exporer", "false", person, `unknown GPU component "dcgm-exporer" in nvidia.com/gpu.deploy.dcgm-exporer; did you mean dcgm-exporter?`},
-		"far from any component":           {"quantum-flux", "true", person, "known components: driver, container-toolkit"},
-		"pre-installed on driver":          {"driver", "pre-installed", person, ""},
-		"pre-installed elsewhere":          {"dcgm", "pre-installed", person, "Unsupported value"},
-		"operands true":                    {"operands", "true", person, ""},
-		"operands false":                   {"operands", "false", person, ""},
-		"operands paused":                  {"operands", "paused-for-driver-upgrade", operator, "Unsupported value"},
-		"mig pause by operator":            {"device-plugin", "paused-for-mig-change", operator, ""},
-		"mig pause by a person":            {"device-plugin", "paused-for-mig-change", person, "written by the GPU Operator's components"},
-		"mig pause of driver":              {"driver", "paused-for-mig-change", operator, "Unsupported value"},
-		"driver upgrade pause":             {"dcgm", "paused-for-driver-upgrade", operator, ""},
-		"composite pause":                  {"dcgm", "true_paused-for-driver-upgrade", operator, ""},
-		"composite pause of pre-installed": {"driver", "pre-installed_paused-for-driver-upgrade", operator, ""},
-		"composite pause by a person":      {"dcgm", "false_paused-for-driver-upgrade", person, "identities.operator"},
-		"composite of a bad value":         {"dcgm", "maybe_paused-for-driver-upgrade", operator, "Unsupported value"},
-		"composite with wrong case":        {"dcgm", "True_Paused-For-Driver-Upgrade", operator, `use "true_paused-for-driver-upgrade"`},
-		"every known component":            {"dcgm-exporter-dra", "true", person, ""},
+		"true":                             {"dcgm-exporter", "", "true", person, ""},
+		"false":                            {"dcgm-exporter", "", "false", person, ""},
+		"empty is absent":                  {"dcgm-exporter", "", "", person, ""},
+		"True":                             {"dcgm-exporter", "", "True", person, `values are case-sensitive: use "true", not "True"`},
+		"FALSE":                            {"dcgm-exporter", "", "FALSE", person, `use "false", not "FALSE"`},
+		"ture":                             {"dcgm-exporter", "", "ture", person, `Unsupported value: "ture": supported values: "true", "false"`},
+		"typo in component":                {"dcgm-exporer", "", "false", person, `unknown GPU component "dcgm-exporer" in nvidia.com/gpu.deploy.dcgm-exporer; did you mean dcgm-exporter?`},
+		"far from any component":           {"quantum-flux", "", "true", person, "known components: driver, container-toolkit"},
+		"pre-installed on driver":          {"driver", "", "pre-installed", person, ""},
+		"pre-installed elsewhere":          {"dcgm", "", "pre-installed", person, "Unsupported value"},
+		"pre-installed by driver-manager":  {"driver", "true", "pre-installed", driverManager, ""},
+		"operands true":                    {"operands", "", "true", person, ""},
+		"operands false":                   {"operands", "", "false", person, ""},
+		"operands paused":                  {"operands", "", drv, driverManager, "is not for driver-manager"},
+		"operands paused by a person":      {"operands", "", drv, person, "Unsupported value"},
+		"mig pause by mig-manager":         {"device-plugin", "true", "paused-for-mig-change", migManager, ""},
+		"mig pause over a driver pause":    {"device-plugin", drv, "paused-for-mig-change", migManager, ""},
+		"mig restore":                      {"device-plugin", "paused-for-mig-change", "true", migManager, ""},
+		"mig pause by a person":            {"device-plugin", "", "paused-for-mig-change", person, `"paused-for-mig-change" is written by mig-manager (service accounts gpu-operator/nvidia-mig-manager) while it pauses device-plugin`},
+		"mig pause of driver":              {"driver", "", "paused-for-mig-change", migManager, "is not for mig-manager"},
+		"mig pause by driver-manager":      {"device-plugin", "", "paused-for-mig-change", driverManager, "is not for driver-manager"},
+		"driver upgrade pause":             {"dcgm", "true", drv, driverManager, ""},
+		"driver upgrade pause of mig-mgr":  {"mig-manager", "true", drv, driverManager, ""},
+		"composite pause":                  {"dcgm", "", "true_" + drv, driverManager, ""},
+		"composite over a mig pause":       {"dcgm", "paused-for-mig-change", "paused-for-mig-change_" + drv, driverManager, ""},
+		"restore to the mig pause":         {"dcgm", "paused-for-mig-change_" + drv, "paused-for-mig-change", driverManager, ""},
+		"driver restore":                   {"dcgm", drv, "true", driverManager, ""},
+		"driver stamps empty on absent":    {"nvsm", "", "", driverManager, ""},
+		"driver label is not paused":       {"driver", "", "pre-installed_" + drv, driverManager, "is not for driver-manager"},
+		"composite pause by a person":      {"dcgm", "", "false_" + drv, person, "is written by driver-manager"},
+		"composite of a bad value":         {"dcgm", "", "maybe_" + drv, driverManager, "is not for driver-manager"},
+		"composite with wrong case":        {"dcgm", "", "True_Paused-For-Driver-Upgrade", driverManager, `use "true_paused-for-driver-upgrade"`},
+		"vgpu pause":                       {"sandbox-device-plugin", "true", vocab.PausedForVGPUChange, vgpuManager, ""},
+		"vgpu pause by mig-manager":        {"sandbox-device-plugin", "true", vocab.PausedForVGPUChange, migManager, "is not for mig-manager"},
+		"cc pause":                         {"vfio-manager", "true", vocab.PausedForCCModeChange, ccManager, ""},
+		"cc composite over a driver pause": {"vgpu-device-manager", drv, drv + "_" + vocab.PausedForCCModeChange, ccManager, ""},
+		"cc pause of device-plugin":        {"device-plugin", "true", vocab.PausedForCCModeChange, ccManager, "is not for cc-manager"},
+		"operator sets true":               {"dcgm", "", "true", operator, ""},
+		"operator sets false":              {"dcgm", "true", "false", operator, "is not for gpu-operator"},
+		"every known component":            {"dcgm-exporter-dra", "", "true", person, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			groups := []string{"system:authenticated"}
-			if tc.user == operator {
+			if strings.HasPrefix(tc.user, "system:serviceaccount:gpu-operator:") {
 				groups = operatorGroups
 			}
 			old := a100()
+			if tc.old != "" {
+				old = edit(old, map[string]string{facts.LabelDeployPrefix + tc.key: tc.old})
+			}
 			got := validate(t, &Request{Username: tc.user, Groups: groups, Old: old,
 				New: edit(old, map[string]string{facts.LabelDeployPrefix + tc.key: tc.value})})
 			if tc.want == "" {
@@ -120,6 +148,26 @@ func TestDeployLabels(t *testing.T) {
 			require.Len(t, got.messages, 1, "%v", got.messages)
 			assert.Contains(t, got.messages[0], tc.want)
 			assert.Equal(t, []config.Rule{admit.RuleDeployLabels}, got.rules)
+		})
+	}
+}
+
+func TestWorkloadConfig(t *testing.T) {
+	for value, want := range map[string]string{
+		"vm-passthrough": "", "container": "", "vm-vgpu": "", "-": "",
+		"vm-pasthrough": "did you mean vm-passthrough?",
+		"VM-VGPU":       `use "vm-vgpu", not "VM-VGPU"`,
+		"kubevirt":      `supported values: "container", "vm-passthrough", "vm-vgpu"`,
+	} {
+		t.Run(value, func(t *testing.T) {
+			old := edit(a100(), map[string]string{vocab.LabelWorkloadConfig: "container"})
+			got := validate(t, &Request{Username: person, Old: old, New: edit(old, map[string]string{vocab.LabelWorkloadConfig: value})})
+			if want == "" {
+				assert.Empty(t, got.messages)
+				return
+			}
+			require.Len(t, got.messages, 1, "%v", got.messages)
+			assert.Contains(t, got.messages[0], want)
 		})
 	}
 }
@@ -199,6 +247,38 @@ func TestFactLabels(t *testing.T) {
 		"operator writes gpu.present": {
 			user: operator, groups: operatorGroups, labels: map[string]string{"nvidia.com/gpu.present": "false"},
 		},
+		"operator writes a product": {
+			user: operator, groups: operatorGroups, labels: map[string]string{"nvidia.com/gpu.product": "x"},
+			want: `nvidia.com/gpu.product="x" is not for gpu-operator (service accounts gpu-operator/gpu-operator), which may write only:`,
+		},
+		"mig-manager writes a product": {
+			user: migManager, groups: operatorGroups, labels: map[string]string{"nvidia.com/gpu.product": "NVIDIA-B200"},
+			want: `nvidia.com/gpu.product="NVIDIA-B200" is not for mig-manager (service accounts gpu-operator/nvidia-mig-manager), which may write only: nvidia.com/gpu.deploy.{device-plugin,`,
+		},
+		"bundled nfd-master publishes GFD's labels": {
+			user: nfdBundled, groups: operatorGroups, labels: map[string]string{"nvidia.com/gpu.product": "x", "nvidia.com/cuda.driver.major": "-"},
+		},
+		"standalone nfd-master publishes GFD's labels": {
+			user: nfdStandalone, labels: map[string]string{"nvidia.com/gfd.timestamp": "1764200000", "nvidia.com/mig-1g.5gb.count": "7"},
+		},
+		"nfd-master may not pause": {
+			user: nfdStandalone, labels: map[string]string{facts.LabelDeployPrefix + "dcgm": "paused-for-mig-change"},
+			want: "is not for nfd-master",
+		},
+		"labeler sets a deploy default": {
+			user: labelerU, groups: labelerGroups, extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},
+			labels: map[string]string{facts.LabelDeployPrefix + "nvsm": "true"},
+		},
+		"labeler may not switch operands off": {
+			user: labelerU, groups: labelerGroups, extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},
+			labels: map[string]string{facts.LabelDeployPrefix + "operands": "false"},
+			want:   "is not for gpuguard-labeler",
+		},
+		"labeler may not request a MIG config": {
+			user: labelerU, groups: labelerGroups, extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},
+			labels: map[string]string{labelMIGConfig: "all-1g.5gb"},
+			want:   "is not for gpuguard-labeler",
+		},
 		"kubelet registers with gpu.present": {
 			user: "system:node:gpu-a100-0", groups: []string{"system:nodes"}, create: true,
 			labels: map[string]string{"nvidia.com/gpu.present": "true", facts.LabelDeployPrefix + "driver": "false"},
@@ -237,18 +317,29 @@ func TestFactLabels(t *testing.T) {
 func TestMIGStrategyLabel(t *testing.T) {
 	p, err := config.Parse("p", []byte("migStrategy: mixed\n"))
 	require.NoError(t, err)
-	lab := func(v string) result {
+	report := func(user, v string) Result {
 		old := a100()
-		return validate(t, &Request{Username: labelerU, Groups: nil, Extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},
-			Policy: p, Old: old, New: edit(old, map[string]string{facts.LabelMIGStrategy: v})})
+		return Check(&Request{Username: user, Extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},
+			Name: "gpu-a100-0", Policy: p, Old: old, New: edit(old, map[string]string{facts.LabelMIGStrategy: v})})
 	}
-	assert.Empty(t, lab("mixed").messages)
-	assert.Contains(t, lab("single").messages[0], `this cluster's MIG strategy is "mixed"`)
-	assert.Contains(t, lab("Mixed").messages[0], `use "mixed", not "Mixed"`)
-	assert.Contains(t, lab("none").messages[0], `supported values: "single", "mixed"`)
-	old := a100()
-	got := validate(t, &Request{Username: person, Policy: p, Old: old, New: edit(old, map[string]string{facts.LabelMIGStrategy: "mixed"})})
-	assert.Equal(t, []config.Rule{admit.RuleFactLabels}, got.rules, "a person may not set the strategy label")
+	agree := report(labelerU, "mixed")
+	assert.Empty(t, agree.Violations)
+	assert.Empty(t, agree.Warnings)
+	assert.Empty(t, agree.Disagreements)
+	for _, user := range []string{labelerU, nfdStandalone} {
+		for _, v := range []string{"single", "Mixed", "none"} {
+			got := report(user, v)
+			assert.Empty(t, got.Violations, "a fact writer's report is admitted as reported")
+			require.Len(t, got.Disagreements, 1)
+			assert.Equal(t, v, got.Disagreements[0].Value)
+			assert.Equal(t, "mixed", got.Disagreements[0].Want)
+			assert.Contains(t, strings.Join(got.Warnings, "\n"), `disagrees with gpuguard's MIG strategy "mixed"`)
+		}
+	}
+	got := report(person, "mixed")
+	require.Len(t, got.Violations, 1)
+	assert.Equal(t, admit.RuleFactLabels, got.Violations[0].Rule, "a person may not set the strategy label")
+	assert.Empty(t, got.Disagreements)
 }
 
 func migFile(t *testing.T) MIGConfigs {
@@ -332,9 +423,9 @@ func TestMIGConfig(t *testing.T) {
 func TestIsFact(t *testing.T) {
 	for _, k := range []string{"nvidia.com/gpu.product", "nvidia.com/mig-1g.10gb.count", "nvidia.com/mig-1c.3g.40gb.slices.ci",
 		"nvidia.com/mig-1g.10gb.me.engines.ofa", "nvidia.com/cuda.driver.rev", "nvidia.com/gfd.timestamp", facts.AnnotationMIGProfiles} {
-		assert.True(t, isFact(k), k)
+		assert.True(t, vocab.IsFact(k), k)
 	}
 	for _, k := range []string{"nvidia.com/gpu.deploy.dcgm", "nvidia.com/mig.config", "nvidia.com/mig.config.state", "nvidia.com/gpu.workload.config", "example.com/gpu.product"} {
-		assert.False(t, isFact(k), k)
+		assert.False(t, vocab.IsFact(k), k)
 	}
 }

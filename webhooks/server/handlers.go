@@ -20,7 +20,7 @@ import (
 
 // registerHandlers puts a handler on every path the chart's webhook
 // configurations name.
-func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client, reader client.Reader, idx *facts.Index, m *admit.Metrics) {
+func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client, reader client.Reader, idx *facts.Index, m *admit.Metrics, report node.Reporter) {
 	migConfigs := &migConfigLoader{reader: reader}
 	rcExists := runtimeClassExists(c)
 	podEnv := pod.Env{RuntimeClassExists: rcExists, Offers: idx.Offers}
@@ -29,7 +29,7 @@ func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client
 		return &admit.Handler{Name: name, Decide: d, Policy: policy.Current, Metrics: m}
 	}
 	handlers := map[string]admission.Handler{
-		config.PathValidateNodes:      h("node", node.Decide(migConfigs.load)),
+		config.PathValidateNodes:      h("node", node.Decide(migConfigs.load, report)),
 		config.PathMutatePods:         h("pod-mutate", pod.DecideMutate(podEnv)),
 		config.PathValidatePods:       h("pod", pod.DecideValidate(podEnv)),
 		config.PathMutateDaemonSets:   h("daemonset-mutate", daemonset.DecideMutate(dsEnv)),

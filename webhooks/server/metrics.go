@@ -24,7 +24,7 @@ var strategyMetrics = clusterpolicy.NewMetrics(metrics.Registry, "webhook")
 var admitMetrics = admit.NewMetrics(metrics.Registry)
 
 func init() {
-	metrics.Registry.MustRegister(policyReloads)
+	metrics.Registry.MustRegister(policyReloads, factDisagreements)
 }
 
 func recordPolicyReload(_ *config.Policy, err error) {

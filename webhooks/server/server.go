@@ -101,7 +101,8 @@ func New(cfg Config) (*Server, error) {
 	if err := mgr.Add(manager.RunnableFunc(s.warmRuntimeClasses)); err != nil {
 		return nil, fmt.Errorf("adding RuntimeClass cache: %w", err)
 	}
-	registerHandlers(s.hooks, s.policy, mgr.GetClient(), mgr.GetAPIReader(), s.feeder.Index, admitMetrics)
+	report := &eventReporter{recorder: mgr.GetEventRecorder("gpuguard-webhook"), count: factDisagreements}
+	registerHandlers(s.hooks, s.policy, mgr.GetClient(), mgr.GetAPIReader(), s.feeder.Index, admitMetrics, report)
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, fmt.Errorf("adding health check: %w", err)
 	}
