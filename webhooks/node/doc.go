@@ -1,9 +1,12 @@
-// Package node decides admission of Node creates and updates (SPEC §3): the
-// values and keys of GPU deploy labels, the MIG strategy label, MIG config
-// requests, and who may write the facts the labeler discovers.
+// Package node decides admission of Node creates and updates (SPEC §3):
+// every identity is held to its rows of the table of writers
+// (config/vocab): deploy label values by component and by the manager that
+// pauses them, workload.config, MIG config requests, and who may write the
+// facts; facts a fact writer reports are admitted as reported, with a
+// disagreeing MIG strategy surfaced.
 //
-// Validate is pure: (request user, old and new labels and annotations,
-// policy, MIG configs) → violations and warnings. It judges only the GPU
-// keys a request changes, so a label that was already wrong never blocks
-// an unrelated edit.
+// Validate and Check are pure: (request user, old and new labels and
+// annotations, policy, MIG configs) → violations, warnings and
+// disagreements to report. They judge only the GPU keys a request changes,
+// so a label that was already wrong never blocks an unrelated edit.
 package node
