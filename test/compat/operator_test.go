@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,15 +28,25 @@ func TestOperator(t *testing.T) {
 			}
 			before := labelsOf(t, node)
 			admitted(t, me(map[string]any{deploy + "operands": "false"}))
-			remove, restore := map[string]any{}, map[string]any{}
+			remove, restore, mine := map[string]any{}, map[string]any{}, map[string]any{}
 			for k, v := range before {
-				if len(k) > len(deploy) && k[:len(deploy)] == deploy && k != deploy+"operands" {
-					remove[k], restore[k] = nil, v
+				if !strings.HasPrefix(k, deploy) || k == deploy+"operands" {
+					continue
+				}
+				remove[k] = nil
+				switch v {
+				case "true": // the operator's own value
+					restore[k] = v
+				case "false", "pre-installed": // a person's choice
+					mine[k] = v
 				}
 			}
 			admitted(t, op(remove))
 			admitted(t, me(map[string]any{deploy + "operands": nil}))
 			admitted(t, op(restore))
+			if len(mine) > 0 {
+				admitted(t, me(mine))
+			}
 			admitted(t, op(map[string]any{vocab.LabelGPUPresent: "true"}))
 			admitted(t, write{component: "gpu-operator upgrade controller", patch: types.StrategicMergePatchType, client: as(operatorRole, ""),
 				node: node, labels: map[string]any{vocab.LabelUpgradeState: "upgrade-required"}})
