@@ -120,9 +120,7 @@ func (v Values) String() string {
 	case v.Plain:
 		parts = append(parts, "the component's values (true, false; pre-installed on driver)")
 	}
-	for _, o := range v.Only {
-		parts = append(parts, o)
-	}
+	parts = append(parts, v.Only...)
 	if v.Pause != "" {
 		if v.Compose {
 			parts = append(parts, v.Pause+" or <previous>_"+v.Pause+", and back")

@@ -10,12 +10,12 @@ import (
 type Scope int
 
 const (
-	// AnyNode: a controller that writes every Node.
+	// AnyNode is a controller that writes every Node.
 	AnyNode Scope = iota
-	// OwnNode: only the Node named by the token's NodeNameExtra (a
+	// OwnNode writes only the Node named by the token's NodeNameExtra (a
 	// DaemonSet pod such as gpuguard's labeler).
 	OwnNode
-	// Registering: a kubelet creating its own Node (system:node:<name>),
+	// Registering is a kubelet creating its own Node (system:node:<name>),
 	// CREATE only.
 	Registering
 )

@@ -17,6 +17,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/test/harness"
 )
 
@@ -202,7 +203,7 @@ func TestWebhookConfigurations(t *testing.T) {
 	assert.Equal(t, []admissionregistrationv1.OperationType{"CREATE", "UPDATE"}, node.Rules[0].Operations)
 	assert.Equal(t, []string{"nodes", "nodes/status"}, node.Rules[0].Resources)
 	require.Len(t, node.MatchConditions, 1)
-	assert.Contains(t, node.MatchConditions[0].Expression, "k.startsWith('nvidia.com/')")
+	assert.Contains(t, node.MatchConditions[0].Expression, vocab.CELJudgedLabel("k"), "only judged keys (issue 9)")
 	assert.Contains(t, node.MatchConditions[0].Expression, "k.startsWith('gpuguard.io/')")
 	pods := vals[0].Webhooks[1]
 	require.Len(t, pods.MatchConditions, 1)

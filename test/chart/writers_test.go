@@ -3,7 +3,6 @@ package chart
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,7 +90,7 @@ func TestJudgedLabelTemplate(t *testing.T) {
 		for _, w := range v.Webhooks {
 			if w.Name == "nodes.gpuguard.io" {
 				require.Len(t, w.MatchConditions, 1)
-				assert.True(t, strings.Contains(w.MatchConditions[0].Expression, vocab.CELJudgedLabel("k")))
+				assert.Contains(t, w.MatchConditions[0].Expression, vocab.CELJudgedLabel("k"))
 			}
 		}
 	}
