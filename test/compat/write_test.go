@@ -3,6 +3,7 @@ package compat
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -87,7 +88,11 @@ func (w write) send(t *testing.T) error {
 	if err != nil {
 		result = "refused: " + err.Error()
 	}
-	t.Logf("%s %s patch on %s %v: %s", w.component, kind, w.node, w.labels, result)
+	what := any(w.labels)
+	if len(w.labels) > 20 {
+		what = fmt.Sprintf("%d labels", len(w.labels))
+	}
+	t.Logf("%s %s patch on %s %v: %s", w.component, kind, w.node, what, result)
 	return err
 }
 
