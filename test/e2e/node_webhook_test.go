@@ -77,8 +77,13 @@ func TestNodeWebhookWithKubectl(t *testing.T) {
 				} else {
 					require.Error(t, err, out)
 					assert.Contains(t, out, tc.want)
-					assert.Contains(t, out, `admission webhook "nodes.gpuguard.io" denied the request: nodes "`)
-					assert.Contains(t, out, "is forbidden: gpuguard node rules: ")
+					if strings.Contains(tc.want, "the gpuguard labeler may write only") {
+						// Confining the labeler is the chart's ValidatingAdmissionPolicy's job.
+						assert.Contains(t, out, "ValidatingAdmissionPolicy 'gpuguard-labeler-own-node'")
+					} else {
+						assert.Contains(t, out, `admission webhook "nodes.gpuguard.io" denied the request: nodes "`)
+						assert.Contains(t, out, "is forbidden: gpuguard node rules: ")
+					}
 				}
 				if dryRun || tc.want != "" {
 					after := node(t, before.Name)
