@@ -78,7 +78,8 @@ func TestPodDisruptionBudget(t *testing.T) {
 // values.schema.json refuses what would render a broken install.
 func TestValuesSchema(t *testing.T) {
 	for _, bad := range []string{"podFailurePolicy=Fial", "mig.strategy=Mixed", "webhook.replicas=0", "webhook.timeoutSeconds=60",
-		"labeler.sleepInterval=soon", "image.pullPolicy=Sometimes", "networkPolicy.enabled=maybe"} {
+		"labeler.sleepInterval=soon", "image.pullPolicy=Sometimes", "networkPolicy.enabled=maybe",
+		"gpuOperator.namespace=", "nfd.serviceAccounts[0]=nfd-master"} {
 		_, err := harness.RenderChart(bad)
 		assert.ErrorContains(t, err, "values don't meet the specifications of the schema", bad)
 	}
