@@ -151,7 +151,7 @@ func rotationUnderLoad(ctx context.Context, t *testing.T, src *certs.FileSource)
 		}
 		return s != renewedFrom
 	}
-	r := cp.AnnotationLoad(ctx, "gpu-0", n, 8,
+	r := cp.LabelLoad(ctx, "gpu-0", n, 8,
 		&harness.Mark{At: n / 4, Do: renew},
 		&harness.Mark{At: n / 2, Wait: renewed, Do: renew},
 		&harness.Mark{At: 3 * n / 4, Wait: renewed},

@@ -118,7 +118,7 @@ func TestRotationUnderLoad(t *testing.T) {
 		serials[s] = true
 		return s != forced
 	}
-	r := cp.AnnotationLoad(ctx, "cpu-0", n, 8,
+	r := cp.LabelLoad(ctx, "cpu-0", n, 8,
 		&harness.Mark{At: n / 4, Do: force},
 		&harness.Mark{At: n / 2, Wait: rotated, Do: force},
 		&harness.Mark{At: 3 * n / 4, Wait: rotated},

@@ -145,6 +145,11 @@ func TestSwitchToVMPassthrough(t *testing.T) {
 	for _, c := range containerComponents {
 		op[labeler.DeployLabelPrefix+c] = nil
 	}
+	// A person chooses the workload (the GPU Operator reads the label and
+	// relabels the components); the removals and sandbox labels that follow
+	// are the operator's.
+	jsonPatch(t, cp.Clientset, name, map[string]any{labeler.LabelWorkloadConfig: "vm-passthrough"}, nil)
+	delete(op, labeler.LabelWorkloadConfig)
 	jsonPatch(t, as(t, "gpu-operator", "gpu-operator/v25.10.0"), name, op, nil)
 	require.NoError(t, l.WaitCycles(context.Background(), 3))
 	labels := node(t, name).Labels
@@ -174,7 +179,7 @@ func TestGFDSharingLabelsSurvive(t *testing.T) {
 			for k := range gfdMPS {
 				keys = append(keys, k)
 			}
-			jsonPatch(t, as(t, "node-feature-discovery-master", "nfd-master/v0.18.0 (linux/amd64) kubernetes/$Format"), name, gfdMPS,
+			jsonPatch(t, as(t, "node-feature-discovery", "nfd-master/v0.18.0 (linux/amd64) kubernetes/$Format"), name, gfdMPS,
 				map[string]any{"nfd.node.kubernetes.io/feature-labels": strings.Join(keys, ",")})
 			for range 3 {
 				require.NoError(t, l.WaitCycles(context.Background(), 1))

@@ -10,11 +10,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/test/harness"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
@@ -37,6 +40,28 @@ func TestOperatorMIGConfigPerGPU(t *testing.T) {
 	cm.Namespace = "default"
 	if err := cp.Client.Create(ctx, cm); err != nil {
 		require.True(t, apierrors.IsAlreadyExists(err), err)
+	}
+	// The webhook reads no ConfigMap but the one its policy names, through
+	// the Role the chart renders for that policy: install that Role.
+	chart, err := harness.RenderChart("policy.migConfig.configMap.namespace=default",
+		"policy.migConfig.configMap.name=default-mig-parted-config", "policy.migConfig.configMap.key=config.yaml")
+	require.NoError(t, err)
+	var rbac []client.Object
+	for _, r := range harness.OfType[*rbacv1.Role](chart) {
+		if r.Namespace == "default" {
+			rbac = append(rbac, r)
+		}
+	}
+	for _, b := range harness.OfType[*rbacv1.RoleBinding](chart) {
+		if b.Namespace == "default" {
+			rbac = append(rbac, b)
+		}
+	}
+	require.Len(t, rbac, 2, "the chart grants the named MIG config ConfigMap by a Role and its binding")
+	for _, o := range rbac {
+		if err := cp.Client.Create(ctx, o); err != nil {
+			require.True(t, apierrors.IsAlreadyExists(err), err)
+		}
 	}
 	policy := "migStrategy: auto\nmigConfig:\n  configMap: {namespace: default, name: default-mig-parted-config, key: config.yaml}\n"
 	require.NoError(t, os.WriteFile(cp.Dir+"/policy.yaml", []byte(policy), 0o600))

@@ -10,9 +10,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/gpuguard/gpuguard/config"
 )
 
-// LoadResult is what an AnnotationLoad did.
+// LoadResult is what a LabelLoad did.
 type LoadResult struct {
 	Sent, Failed int64
 	FirstErr     error
@@ -62,19 +64,28 @@ func (m *Mark) pass(ctx context.Context) bool {
 	return m.err == nil
 }
 
-// AnnotationLoad sends exactly n requests from workers goroutines, each
-// patching a gpuguard.io annotation of node with a new value, so that each
-// one passes the node webhook's matchConditions and is judged. The marks
-// pause it (see Mark); it ends early only if a mark fails or ctx is done.
-func (cp *ControlPlane) AnnotationLoad(ctx context.Context, node string, n int64, workers int, marks ...*Mark) LoadResult {
+// LabelLoad sends exactly n requests from workers goroutines. Each worker
+// toggles a deploy label of its own component on node between "false" and
+// "" (edits a person may make, never enabling a component), so every
+// request changes a judged key, passes the node webhook's matchConditions
+// and is judged. The marks pause it (see Mark); it ends early only if a
+// mark fails or ctx is done.
+func (cp *ControlPlane) LabelLoad(ctx context.Context, node string, n int64, workers int, marks ...*Mark) LoadResult {
 	var next, sent, failed atomic.Int64
 	var first, markErr atomic.Value
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range workers {
+	components := config.KnownComponents()
+	if workers > len(components) {
+		workers = len(components) // one key per worker, or requests collide
+	}
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			key := "nvidia.com/gpu.deploy." + components[w].Name
+			values := []string{"false", ""}
+			toggle := 0
 			for ctx.Err() == nil {
 				i := next.Add(1)
 				if i > n {
@@ -87,7 +98,8 @@ func (cp *ControlPlane) AnnotationLoad(ctx context.Context, node string, n int64
 					}
 				}
 				sent.Add(1)
-				patch := fmt.Sprintf(`{"metadata":{"annotations":{"gpuguard.io/load-test":"%d"}}}`, i)
+				patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, key, values[toggle])
+				toggle = 1 - toggle
 				if _, err := cp.Clientset.CoreV1().Nodes().Patch(ctx, node, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 					failed.Add(1)
 					first.CompareAndSwap(nil, err)
