@@ -15,8 +15,8 @@ import (
 var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
 
 // The README and docs stand alone: every relative link names a file of the
-// repository, and nothing points above the repository's root (a clone has
-// no ../shared/SPEC.md).
+// repository, and nothing points above the repository's root: a clone has
+// nothing there.
 func TestLinksStayInTheRepository(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)

@@ -2,7 +2,6 @@ package compat
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 
@@ -11,22 +10,9 @@ import (
 
 var stack *harness.Stack
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	var err error
-	if stack, err = harness.StartStack(context.Background(), harness.StackOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() {
-		if err := stack.Stop(context.Background()); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-	}()
-	if err := grantRealRoles(context.Background(), stack.ControlPlane); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+func TestMain(m *testing.M) {
+	os.Exit(harness.Main(m, harness.StackOptions{}, func(s *harness.Stack) error {
+		stack = s
+		return grantRealRoles(context.Background(), s.ControlPlane)
+	}))
 }

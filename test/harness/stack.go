@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -218,4 +220,28 @@ func (s *Stack) Stop(ctx context.Context) error {
 		return fmt.Errorf("stopping the local stack: %w", err)
 	}
 	return nil
+}
+
+// Main is a test package's TestMain body: it starts a stack with opts,
+// hands it to started (which keeps it and may prepare more; nil: nothing),
+// runs the tests and stops the stack. It returns the exit code for os.Exit.
+func Main(m *testing.M, opts StackOptions, started func(*Stack) error) int {
+	ctx := context.Background()
+	s, err := StartStack(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() {
+		if err := s.Stop(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}()
+	if started != nil {
+		if err := started(s); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return m.Run()
 }

@@ -21,20 +21,8 @@ import (
 
 var stack *harness.Stack
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	var err error
-	if stack, err = harness.StartStack(context.Background(), harness.StackOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() {
-		if err := stack.Stop(context.Background()); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-		}
-	}()
-	return m.Run()
+func TestMain(m *testing.M) {
+	os.Exit(harness.Main(m, harness.StackOptions{}, func(s *harness.Stack) error { stack = s; return nil }))
 }
 
 // kubectl runs the pinned kubectl as the admin, stdin from in, and returns
