@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -79,11 +80,19 @@ func (cp *ControlPlane) LabelLoad(ctx context.Context, node string, n int64, wor
 	if workers > len(components) {
 		workers = len(components) // one key per worker, or requests collide
 	}
+	keys := make([]string, workers)
+	for w := range keys {
+		keys[w] = "nvidia.com/gpu.deploy." + components[w].Name
+	}
+	restore, err := cp.labelsPatch(ctx, node, keys)
+	if err != nil {
+		return LoadResult{MarkErr: err}
+	}
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := "nvidia.com/gpu.deploy." + components[w].Name
+			key := keys[w]
 			values := []string{"false", ""}
 			toggle := 0
 			for ctx.Err() == nil {
@@ -109,6 +118,11 @@ func (cp *ControlPlane) LabelLoad(ctx context.Context, node string, n int64, wor
 	}
 	wg.Wait()
 	r := LoadResult{Sent: sent.Load(), Failed: failed.Load(), Elapsed: time.Since(start)}
+	// Leave the node as the load found it: tests that run later edit the
+	// same deploy labels and expect their edits to change something.
+	if _, err := cp.Clientset.CoreV1().Nodes().Patch(context.Background(), node, types.MergePatchType, restore, metav1.PatchOptions{}); err != nil {
+		markErr.CompareAndSwap(nil, fmt.Errorf("restoring the labels the load toggled on %s: %w", node, err))
+	}
 	if err, ok := first.Load().(error); ok {
 		r.FirstErr = err
 	}
@@ -118,4 +132,22 @@ func (cp *ControlPlane) LabelLoad(ctx context.Context, node string, n int64, wor
 		r.MarkErr = fmt.Errorf("load stopped after %d of %d requests: %w", r.Sent, n, err)
 	}
 	return r
+}
+
+// labelsPatch returns the merge patch that sets keys back to their values on
+// node now (null for an absent key).
+func (cp *ControlPlane) labelsPatch(ctx context.Context, node string, keys []string) ([]byte, error) {
+	n, err := cp.Clientset.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("reading node %s before the load: %w", node, err)
+	}
+	labels := map[string]any{}
+	for _, k := range keys {
+		if v, ok := n.Labels[k]; ok {
+			labels[k] = v
+		} else {
+			labels[k] = nil
+		}
+	}
+	return json.Marshal(map[string]any{"metadata": map[string]any{"labels": labels}})
 }
