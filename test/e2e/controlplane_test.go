@@ -10,9 +10,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/test/harness"
 )
 
 // The API server itself, not a fake, validates objects: an invalid label
@@ -51,20 +51,7 @@ func TestNodeWebhookMatchConditions(t *testing.T) {
 
 func webhookRequests(t *testing.T, path string) int {
 	t.Helper()
-	families, err := metrics.Registry.Gather()
+	n, err := harness.WebhookRequests(path)
 	require.NoError(t, err)
-	total := 0.0
-	for _, f := range families {
-		if f.GetName() != "controller_runtime_webhook_requests_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "webhook" && l.GetValue() == path {
-					total += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return int(total)
+	return n
 }

@@ -13,7 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/test/harness"
@@ -91,20 +90,7 @@ func runningOn(ps []corev1.Pod, n int, node string) bool {
 // from the in-process webhook server's controller-runtime metrics.
 func podWebhookCalls(t *testing.T) int {
 	t.Helper()
-	families, err := metrics.Registry.Gather()
+	n, err := harness.WebhookRequests(config.PathMutatePods, config.PathValidatePods)
 	require.NoError(t, err)
-	total := 0.0
-	for _, f := range families {
-		if f.GetName() != "controller_runtime_webhook_requests_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "webhook" && (l.GetValue() == config.PathMutatePods || l.GetValue() == config.PathValidatePods) {
-					total += m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return int(total)
+	return n
 }
