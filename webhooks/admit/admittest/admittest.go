@@ -37,8 +37,12 @@ func Serve(h http.Handler, body []byte) (int, *admissionv1.AdmissionReview, []by
 }
 
 // Check is a fuzz body: whatever the input, the handler must not panic and
-// a 200 answer must be an AdmissionReview with a response.
-func Check(t *testing.T, h http.Handler, body []byte) {
+// a 200 answer must be an AdmissionReview with a response that is not a
+// server error. controller-runtime recovers a panicking handler into a 200
+// answer carrying code 500 ("panic: … [recovered]"), so a fuzz target that
+// only looked for a crash would never see one; gpuguard itself answers 500
+// only for its own bugs (an unknown rule, a patch it cannot encode).
+func Check(t testing.TB, h http.Handler, body []byte) {
 	t.Helper()
 	code, review, raw := Serve(h, body)
 	if code != http.StatusOK {
@@ -46,5 +50,8 @@ func Check(t *testing.T, h http.Handler, body []byte) {
 	}
 	if review == nil || review.Response == nil {
 		t.Fatalf("a 200 answer without an AdmissionReview response: %s", raw)
+	}
+	if r := review.Response.Result; r != nil && r.Code >= http.StatusInternalServerError {
+		t.Fatalf("the handler failed with code %d (%s) on %s", r.Code, r.Message, body)
 	}
 }
