@@ -32,7 +32,7 @@ func Default() *Policy {
 
 // applyDefaults fills every unset field. Components given in the file are
 // merged onto the known list by name, so a file that adds one component does
-// not have to repeat the other twenty-four.
+// not have to repeat the others.
 func (p *Policy) applyDefaults() {
 	if p.APIVersion == "" {
 		p.APIVersion = APIVersion

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
 func TestDefaults(t *testing.T) {
@@ -17,7 +19,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, "nvidia", p.RuntimeClass())
 	assert.Equal(t, []string{"nvidia.com/gpu", "nvidia.com/gpu.shared", "nvidia.com/mig-*"}, p.GPUResources)
 	assert.Equal(t, []string{"nvidia.com/gpu"}, p.GPUTaints)
-	assert.Len(t, p.Components, 24)
+	assert.Len(t, p.Components, len(vocab.Components()))
 	dp, ok := p.Component("device-plugin")
 	require.True(t, ok)
 	assert.True(t, dp.RuntimeClass)
@@ -52,7 +54,7 @@ func TestParse(t *testing.T) {
 		"components are merged by name": {
 			yaml: "components:\n- name: driver\n  runtimeClass: true\n- name: my-exporter\n",
 			check: func(t *testing.T, p *Policy) {
-				assert.Len(t, p.Components, 25)
+				assert.Len(t, p.Components, len(vocab.Components())+1, "one added, driver merged")
 				c, _ := p.Component("driver")
 				assert.True(t, c.RuntimeClass)
 				_, ok := p.Component("my-exporter")
