@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
 // Where the node's GPU facts come from (--facts-from).
@@ -74,7 +76,7 @@ func nfdOwnsFacts(own owners) bool {
 // isGFDFact reports whether GFD writes this label: nvidia.com/ facts other
 // than gpu.present (the operator's and ours) and the deploy labels.
 func isGFDFact(k string) bool {
-	return strings.HasPrefix(k, "nvidia.com/") && k != "nvidia.com/gpu.present" && !strings.HasPrefix(k, DeployLabelPrefix)
+	return strings.HasPrefix(k, vocab.LabelPrefix) && k != vocab.LabelGPUPresent && !strings.HasPrefix(k, vocab.DeployPrefix)
 }
 
 // release gives up the labeler's ownership of the fact labels GFD now

@@ -4,18 +4,14 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
-// Keys that decide whether deploy defaults may be written (SPEC §1.2).
-const (
-	LabelDeployOperands = DeployLabelPrefix + "operands"
-	LabelWorkloadConfig = "nvidia.com/gpu.workload.config"
-	// AnnotationDeployDefaults marks a node the labeler has given its deploy
-	// defaults, so that it never gives them twice: a person or the operator
-	// who later removes every deploy label means it.
-	AnnotationDeployDefaults = "gpuguard.io/deploy-defaults"
-	deployDefaultsWritten    = "written"
-)
+// deployDefaultsWritten is the value of vocab.AnnotationDeployDefaults. The
+// marker makes the defaults a one-time gift: a person or the operator who
+// later removes every deploy label means it.
+const deployDefaultsWritten = "written"
 
 // deployLabels returns the deploy labels the labeler applies, and whether
 // it applies the marker annotation.
@@ -36,11 +32,11 @@ const (
 func deployLabels(node *corev1.Node, own owners, f *Facts) (Labels, bool) {
 	out := Labels{}
 	for k, v := range node.Labels {
-		if strings.HasPrefix(k, DeployLabelPrefix) && own.ours[labelKey(k)] {
+		if strings.HasPrefix(k, vocab.DeployPrefix) && own.ours[labelKey(k)] {
 			out[k] = v
 		}
 	}
-	marker := own.ours[annotationKey(AnnotationDeployDefaults)]
+	marker := own.ours[annotationKey(vocab.AnnotationDeployDefaults)]
 	if len(f.Deploy) == 0 || !wantsDeployDefaults(node) {
 		return out, marker
 	}
@@ -55,18 +51,18 @@ func deployLabels(node *corev1.Node, own owners, f *Facts) (Labels, bool) {
 // wantsDeployDefaults reports whether the node is one the labeler may give
 // deploy defaults to.
 func wantsDeployDefaults(node *corev1.Node) bool {
-	if _, done := node.Annotations[AnnotationDeployDefaults]; done {
+	if _, done := node.Annotations[vocab.AnnotationDeployDefaults]; done {
 		return false
 	}
-	if node.Labels[LabelDeployOperands] == "false" {
+	if node.Labels[vocab.LabelDeployOperands] == vocab.ValueFalse {
 		return false
 	}
-	if w := node.Labels[LabelWorkloadConfig]; w != "" && w != "container" {
+	if w := node.Labels[vocab.LabelWorkloadConfig]; w != "" && w != "container" {
 		return false
 	}
 	for k, v := range node.Labels {
-		// "" counts as absent (SPEC §1.2).
-		if strings.HasPrefix(k, DeployLabelPrefix) && v != "" {
+		// An empty value counts as absent, as the GPU Operator reads it.
+		if strings.HasPrefix(k, vocab.DeployPrefix) && v != "" {
 			return false
 		}
 	}

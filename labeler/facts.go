@@ -7,27 +7,9 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/labeler/device"
 )
-
-// AnnotationMIGProfiles lists the MIG profiles the node's GPUs support.
-const AnnotationMIGProfiles = "gpuguard.io/mig-profiles"
-
-// AnnotationPCIDeviceIDs lists the PCI device IDs of the node's GPUs,
-// sorted and unique, in the form of the MIG manager's device-filter
-// (NVIDIA/mig-parted pkg/types DeviceID.String: "0x%X" of device<<16 |
-// vendor), e.g. "0x20B010DE" for an A100-SXM4-40GB.
-const AnnotationPCIDeviceIDs = "gpuguard.io/pci-device-ids"
-
-// DeployLabelPrefix starts every deploy label.
-const DeployLabelPrefix = "nvidia.com/gpu.deploy."
-
-// DefaultDeployComponents are the GPU Operator's defaults for container
-// workloads (SPEC §1.1); mig-manager is added on MIG-capable nodes.
-var DefaultDeployComponents = []string{
-	"driver", "container-toolkit", "device-plugin", "gpu-feature-discovery",
-	"dcgm", "dcgm-exporter", "node-status-exporter", "operator-validator",
-}
 
 // Options say how to label.
 type Options struct {
@@ -39,7 +21,8 @@ type Options struct {
 	// Timestamp, when non-zero, is written as nvidia.com/gfd.timestamp.
 	Timestamp int64
 	// DeployComponents get nvidia.com/gpu.deploy.<c>=true where absent.
-	// nil means DefaultDeployComponents; empty disables deploy defaults.
+	// nil means the catalogue's defaults (vocab.DefaultDeployComponents);
+	// empty disables deploy defaults.
 	DeployComponents []string
 	Log              logr.Logger
 }
@@ -50,8 +33,8 @@ type Facts struct {
 	Labels Labels
 	// Deploy are deploy defaults, set only where the Node has no value.
 	Deploy Labels
-	// Annotations holds gpuguard.io/mig-profiles and
-	// gpuguard.io/pci-device-ids.
+	// Annotations holds vocab.AnnotationMIGProfiles and
+	// vocab.AnnotationPCIDeviceIDs.
 	Annotations map[string]string
 	// SingleInvalid says why the node is invalid for strategy single.
 	SingleInvalid string
@@ -66,10 +49,15 @@ func Compute(snap *device.Snapshot, o Options) (*Facts, error) {
 	if snap == nil || len(snap.GPUs) == 0 {
 		return f, nil
 	}
+	resource, invalid, err := resourceLabels(snap.GPUs, o.MIGStrategy)
+	if err != nil {
+		return nil, err
+	}
+	f.SingleInvalid = invalid
 	raw, err := Merge(
 		machineLabeler{snap: snap, machineType: o.MachineType, strategy: o.MIGStrategy, timestamp: o.Timestamp},
 		cudaLabeler{snap: snap},
-		resourceLabeler{gpus: snap.GPUs, strategy: o.MIGStrategy, invalid: &f.SingleInvalid},
+		resource,
 	).Labels()
 	if err != nil {
 		return nil, err
@@ -83,20 +71,17 @@ func Compute(snap *device.Snapshot, o Options) (*Facts, error) {
 	}
 	slices.Sort(f.Dropped)
 	if profiles := migProfiles(snap); profiles != "" {
-		f.Annotations[AnnotationMIGProfiles] = profiles
+		f.Annotations[vocab.AnnotationMIGProfiles] = profiles
 	}
 	if ids := pciDeviceIDs(snap); ids != "" {
-		f.Annotations[AnnotationPCIDeviceIDs] = ids
+		f.Annotations[vocab.AnnotationPCIDeviceIDs] = ids
 	}
 	components := o.DeployComponents
 	if components == nil {
-		components = DefaultDeployComponents
-		if f.Labels["nvidia.com/mig.capable"] == "true" {
-			components = append(slices.Clone(components), "mig-manager")
-		}
+		components = vocab.DefaultDeployComponents(f.Labels[vocab.LabelMIGCapable] == vocab.ValueTrue)
 	}
 	for _, c := range components {
-		f.Deploy[DeployLabelPrefix+c] = "true"
+		f.Deploy[vocab.DeployPrefix+c] = vocab.ValueTrue
 	}
 	return f, nil
 }

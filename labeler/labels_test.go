@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/labeler/device"
 )
 
@@ -60,11 +61,11 @@ func TestH100None(t *testing.T) {
 		"nvidia.com/vgpu.present":                 "false",
 	}, f.Labels)
 	assert.Equal(t, map[string]string{
-		AnnotationMIGProfiles: "1g.10gb,1g.10gb.me,1g.20gb,2g.20gb,3g.40gb,4g.40gb,7g.80gb",
+		vocab.AnnotationMIGProfiles: "1g.10gb,1g.10gb.me,1g.20gb,2g.20gb,3g.40gb,4g.40gb,7g.80gb",
 		// go-nvml's H100 mock: device 0x2330, vendor 0x10DE.
-		AnnotationPCIDeviceIDs: "0x233010DE",
+		vocab.AnnotationPCIDeviceIDs: "0x233010DE",
 	}, f.Annotations)
-	assert.Len(t, f.Deploy, 9, "the 8 defaults plus mig-manager on a MIG-capable node")
+	assert.Len(t, f.Deploy, len(vocab.DefaultDeployComponents(true)), "the defaults plus mig-manager on a MIG-capable node")
 	assert.Equal(t, "true", f.Deploy["nvidia.com/gpu.deploy.mig-manager"])
 	assert.Empty(t, f.SingleInvalid)
 }
@@ -200,11 +201,11 @@ func TestHeterogeneousGPUs(t *testing.T) {
 	assert.Equal(t, "13.0", f.Labels["nvidia.com/cuda.runtime-version.full"])
 	assert.Equal(t, "04", f.Labels["nvidia.com/cuda.driver-version.revision"], "leading zero kept")
 	// ...but the MIG profiles annotation is the union of both models'.
-	assert.Contains(t, f.Annotations[AnnotationMIGProfiles], "1g.10gb.me")
-	assert.Contains(t, f.Annotations[AnnotationMIGProfiles], "7g.80gb")
+	assert.Contains(t, f.Annotations[vocab.AnnotationMIGProfiles], "1g.10gb.me")
+	assert.Contains(t, f.Annotations[vocab.AnnotationMIGProfiles], "7g.80gb")
 	// ...and so is the PCI device ID annotation, sorted and unique
 	// (A100-SXM4-80GB 0x20B2, H100 SXM5 0x2330).
-	assert.Equal(t, "0x20B210DE,0x233010DE", f.Annotations[AnnotationPCIDeviceIDs])
+	assert.Equal(t, "0x20B210DE,0x233010DE", f.Annotations[vocab.AnnotationPCIDeviceIDs])
 
 	require.NoError(t, sim.SetGPUMIG(1, true, "2g.20gb"))
 	require.NoError(t, sim.SetGPUMIG(2, true, "2g.20gb"))

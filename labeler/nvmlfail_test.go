@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/labeler/device"
 )
 
@@ -59,8 +60,8 @@ func TestNVMLFailureKeepsDeployLabels(t *testing.T) {
 
 			n, err := cs.CoreV1().Nodes().Get(ctx, "gpu-0", metav1.GetOptions{})
 			require.NoError(t, err)
-			assert.Len(t, filterPrefix(n.Labels, DeployLabelPrefix), 9, "all nine deploy labels stay, driver included")
-			assert.Equal(t, "true", n.Labels[DeployLabelPrefix+"driver"])
+			assert.Len(t, filterPrefix(n.Labels, vocab.DeployPrefix), len(vocab.DefaultDeployComponents(true)), "all deploy labels stay, driver included")
+			assert.Equal(t, "true", n.Labels[vocab.DeployPrefix+"driver"])
 			if tc.wantFacts {
 				assert.Equal(t, "NVIDIA-H100-80GB-HBM3", n.Labels["nvidia.com/gpu.product"])
 				assert.Equal(t, "true", n.Labels["nvidia.com/gpu.present"])

@@ -8,38 +8,34 @@ import (
 	"github.com/gpuguard/gpuguard/labeler/device"
 )
 
-// resourceLabeler writes the per-resource labels (product, count,
-// replicas, memory, architecture, MIG attributes) under the configured MIG
-// strategy, as GFD v0.18.0's NewResourceLabeler does
+// resourceLabels are the per-resource labels (product, count, replicas,
+// memory, architecture, MIG attributes) under MIG strategy strategy, as GFD
+// v0.18.0's NewResourceLabeler writes them
 // (NVIDIA/k8s-device-plugin internal/lm/mig-strategy.go): the full-GPU
 // labels of every strategy, then single's or mixed's MIG labels merged over
-// them.
-type resourceLabeler struct {
-	gpus     []device.GPU
-	strategy string
-	// invalid receives why the node is invalid for strategy single.
-	invalid *string
-}
-
-const gpuResource = "nvidia.com/gpu"
-
-func (r resourceLabeler) Labels() (Labels, error) {
-	full, migOn := splitByMIG(r.gpus)
-	l := fullGPULabels(r.gpus)
-	switch r.strategy {
+// them. Under single, invalid says why the node cannot be described ("" when
+// it can); the labels then carry GFD's INVALID set.
+func resourceLabels(gpus []device.GPU, strategy string) (l Labels, invalid string, err error) {
+	full, migOn := splitByMIG(gpus)
+	l = fullGPULabels(gpus)
+	switch strategy {
 	case "none":
 	case "single":
-		maps.Copy(l, r.singleLabels(full, migOn))
+		single, reason := singleLabels(full, migOn)
+		maps.Copy(l, single)
+		invalid = reason
 	case "mixed":
 		for _, p := range profilesPresent(migOn) {
 			parent, first, count := profileGroup(migOn, p)
 			maps.Copy(l, migLabels("nvidia.com/mig-"+p, parent, first, count))
 		}
 	default:
-		return nil, fmt.Errorf("unknown MIG strategy %q: use none, single or mixed", r.strategy)
+		return nil, "", fmt.Errorf("unknown MIG strategy %q: use none, single or mixed", strategy)
 	}
-	return l, nil
+	return l, invalid, nil
 }
+
+const gpuResource = "nvidia.com/gpu"
 
 func splitByMIG(gpus []device.GPU) (full, migOn []device.GPU) {
 	for _, g := range gpus {
@@ -55,16 +51,15 @@ func splitByMIG(gpus []device.GPU) (full, migOn []device.GPU) {
 // singleLabels are the labels strategy single merges over the full-GPU
 // ones (GFD's newMigStrategySingleLabeler): nothing while no GPU has MIG
 // on, the MIG device under nvidia.com/gpu when the layout is uniform, the
-// INVALID set otherwise.
-func (r resourceLabeler) singleLabels(full, migOn []device.GPU) Labels {
+// INVALID set otherwise, with the reason.
+func singleLabels(full, migOn []device.GPU) (Labels, string) {
 	if len(migOn) == 0 {
-		return Labels{}
+		return Labels{}, ""
 	}
 	if reason := singleInvalid(full, migOn); reason != "" {
-		*r.invalid = reason
-		return invalidLabels(migOn[0])
+		return invalidLabels(migOn[0]), reason
 	}
-	return migLabels(gpuResource, migOn[0], migOn[0].MIGDevices[0], allMIGDevices(migOn))
+	return migLabels(gpuResource, migOn[0], migOn[0].MIGDevices[0], allMIGDevices(migOn)), ""
 }
 
 // migLabels describe count MIG devices like d of GPU parent under prefix

@@ -2,7 +2,6 @@ package labeler
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"strings"
@@ -10,9 +9,10 @@ import (
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
 // FieldManager is the server-side apply field manager of the labeler.
@@ -61,15 +61,10 @@ func (w *NodeWriter) Apply(ctx context.Context, f *Facts) (bool, error) {
 		return false, nil
 	}
 	desired := corev1ac.Node(w.NodeName).WithLabels(labels).WithAnnotations(annotations)
-	data, err := json.Marshal(desired)
-	if err != nil {
-		return false, fmt.Errorf("encoding apply patch: %w", err)
-	}
 	// No force: a key another writer owns with another value stays theirs
 	// (desired has already left it out); a conflict here means a writer
 	// changed it since we read the Node, and the retry reads it again.
-	_, err = w.Client.CoreV1().Nodes().Patch(ctx, w.NodeName, types.ApplyPatchType, data,
-		metav1.PatchOptions{FieldManager: FieldManager})
+	_, err = w.Client.CoreV1().Nodes().Apply(ctx, desired, metav1.ApplyOptions{FieldManager: FieldManager})
 	if err != nil {
 		return false, fmt.Errorf("applying labels to node %s: %w", w.NodeName, err)
 	}
@@ -90,7 +85,7 @@ func (w *NodeWriter) get(ctx context.Context) (*corev1.Node, error) {
 func (w *NodeWriter) desired(node *corev1.Node, own owners, f *Facts, gfd bool) (labels, annotations Labels) {
 	labels = Labels{}
 	if gfd {
-		present := "nvidia.com/gpu.present"
+		present := vocab.LabelGPUPresent
 		_, onNode := node.Labels[present]
 		if v, ok := f.Labels[present]; ok && (!onNode || own.ours[labelKey(present)]) {
 			labels[present] = v
@@ -105,7 +100,7 @@ func (w *NodeWriter) desired(node *corev1.Node, own owners, f *Facts, gfd bool) 
 		annotations = Labels{}
 	}
 	if marker {
-		annotations[AnnotationDeployDefaults] = deployDefaultsWritten
+		annotations[vocab.AnnotationDeployDefaults] = deployDefaultsWritten
 	}
 	seen := map[string]bool{}
 	w.leaveToOthers(node.Labels, own, labelKey, labels, seen)
@@ -184,12 +179,12 @@ func (w *NodeWriter) Owned(ctx context.Context) (*Facts, error) {
 	own := ownersOf(node)
 	f := &Facts{Labels: Labels{}, Deploy: Labels{}, Annotations: map[string]string{}}
 	for k, v := range node.Labels {
-		if own.ours[labelKey(k)] && !strings.HasPrefix(k, DeployLabelPrefix) {
+		if own.ours[labelKey(k)] && !strings.HasPrefix(k, vocab.DeployPrefix) {
 			f.Labels[k] = v
 		}
 	}
 	for k, v := range node.Annotations {
-		if own.ours[annotationKey(k)] && k != AnnotationDeployDefaults {
+		if own.ours[annotationKey(k)] && k != vocab.AnnotationDeployDefaults {
 			f.Annotations[k] = v
 		}
 	}

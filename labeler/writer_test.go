@@ -13,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
 // writerFixture is a NodeWriter on a fake clientset that tracks managed
@@ -92,30 +94,30 @@ func TestWriterDeployDefaultsOnce(t *testing.T) {
 		want bool
 	}{
 		"new node":                 {nil, true},
-		"workload container":       {map[string]string{LabelWorkloadConfig: "container"}, true},
-		"empty deploy value":       {map[string]string{DeployLabelPrefix + "dcgm": ""}, true},
-		"operands false":           {map[string]string{LabelDeployOperands: "false"}, false},
-		"vm-passthrough":           {map[string]string{LabelWorkloadConfig: "vm-passthrough"}, false},
-		"vm-vgpu":                  {map[string]string{LabelWorkloadConfig: "vm-vgpu"}, false},
-		"operator labelled first":  {map[string]string{DeployLabelPrefix + "driver": "true"}, false},
-		"person turned one off":    {map[string]string{DeployLabelPrefix + "dcgm-exporter": "false"}, false},
-		"driver pre-installed":     {map[string]string{DeployLabelPrefix + "driver": "pre-installed"}, false},
-		"sandbox component set":    {map[string]string{DeployLabelPrefix + "sandbox-device-plugin": "true"}, false},
-		"operands true, no others": {map[string]string{LabelDeployOperands: "true"}, false},
+		"workload container":       {map[string]string{vocab.LabelWorkloadConfig: "container"}, true},
+		"empty deploy value":       {map[string]string{vocab.DeployPrefix + "dcgm": ""}, true},
+		"operands false":           {map[string]string{vocab.LabelDeployOperands: "false"}, false},
+		"vm-passthrough":           {map[string]string{vocab.LabelWorkloadConfig: "vm-passthrough"}, false},
+		"vm-vgpu":                  {map[string]string{vocab.LabelWorkloadConfig: "vm-vgpu"}, false},
+		"operator labelled first":  {map[string]string{vocab.DeployPrefix + "driver": "true"}, false},
+		"person turned one off":    {map[string]string{vocab.DeployPrefix + "dcgm-exporter": "false"}, false},
+		"driver pre-installed":     {map[string]string{vocab.DeployPrefix + "driver": "pre-installed"}, false},
+		"sandbox component set":    {map[string]string{vocab.DeployPrefix + "sandbox-device-plugin": "true"}, false},
+		"operands true, no others": {map[string]string{vocab.LabelDeployOperands: "true"}, false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			x := newWriterFixture(t, tc.node)
 			x.apply(h100Facts(t))
 			l := x.labels()
-			for _, c := range append(DefaultDeployComponents, "mig-manager") {
-				if _, preset := tc.node[DeployLabelPrefix+c]; preset {
+			for _, c := range vocab.DefaultDeployComponents(true) {
+				if _, preset := tc.node[vocab.DeployPrefix+c]; preset {
 					continue
 				}
 				if tc.want {
-					assert.Equal(t, "true", l[DeployLabelPrefix+c], c)
+					assert.Equal(t, "true", l[vocab.DeployPrefix+c], c)
 				} else {
-					assert.NotContains(t, l, DeployLabelPrefix+c)
+					assert.NotContains(t, l, vocab.DeployPrefix+c)
 				}
 			}
 		})
@@ -126,31 +128,31 @@ func TestWriterNeverReAddsDeployLabels(t *testing.T) {
 	x := newWriterFixture(t, nil)
 	f := h100Facts(t)
 	x.apply(f)
-	require.Equal(t, "true", x.labels()[DeployLabelPrefix+"driver"])
+	require.Equal(t, "true", x.labels()[vocab.DeployPrefix+"driver"])
 
 	// The operator removes what operands=false turns off; a person sets
 	// dcgm-exporter=false.
-	x.patch("kubectl-label", map[string]any{LabelDeployOperands: "false", DeployLabelPrefix + "dcgm-exporter": "false"})
-	x.patch("gpu-operator", map[string]any{DeployLabelPrefix + "driver": nil, DeployLabelPrefix + "device-plugin": nil})
+	x.patch("kubectl-label", map[string]any{vocab.LabelDeployOperands: "false", vocab.DeployPrefix + "dcgm-exporter": "false"})
+	x.patch("gpu-operator", map[string]any{vocab.DeployPrefix + "driver": nil, vocab.DeployPrefix + "device-plugin": nil})
 	for range 3 {
 		x.apply(f)
 	}
 	l := x.labels()
-	assert.NotContains(t, l, DeployLabelPrefix+"driver")
-	assert.NotContains(t, l, DeployLabelPrefix+"device-plugin")
-	assert.Equal(t, "false", l[DeployLabelPrefix+"dcgm-exporter"])
-	assert.Equal(t, "true", l[DeployLabelPrefix+"dcgm"], "the labels nobody touched stay")
+	assert.NotContains(t, l, vocab.DeployPrefix+"driver")
+	assert.NotContains(t, l, vocab.DeployPrefix+"device-plugin")
+	assert.Equal(t, "false", l[vocab.DeployPrefix+"dcgm-exporter"])
+	assert.Equal(t, "true", l[vocab.DeployPrefix+"dcgm"], "the labels nobody touched stay")
 
 	// Everything removed, operands back on: still never a second time.
-	remove := map[string]any{LabelDeployOperands: nil}
-	for k := range filterPrefix(l, DeployLabelPrefix) {
+	remove := map[string]any{vocab.LabelDeployOperands: nil}
+	for k := range filterPrefix(l, vocab.DeployPrefix) {
 		remove[k] = nil
 	}
 	x.patch("gpu-operator", remove)
 	for range 3 {
 		x.apply(f)
 	}
-	assert.Empty(t, filterPrefix(x.labels(), DeployLabelPrefix))
+	assert.Empty(t, filterPrefix(x.labels(), vocab.DeployPrefix))
 }
 
 func TestWriterKeepsDeployLabelsWithoutFacts(t *testing.T) {
@@ -159,8 +161,8 @@ func TestWriterKeepsDeployLabelsWithoutFacts(t *testing.T) {
 	x.apply(&Facts{}) // NVML gone past the grace period
 	l := x.labels()
 	assert.NotContains(t, l, "nvidia.com/gpu.product", "facts go")
-	assert.Equal(t, "true", l[DeployLabelPrefix+"driver"], "deploy labels stay")
-	assert.Len(t, filterPrefix(l, DeployLabelPrefix), 9)
+	assert.Equal(t, "true", l[vocab.DeployPrefix+"driver"], "deploy labels stay")
+	assert.Len(t, filterPrefix(l, vocab.DeployPrefix), len(vocab.DefaultDeployComponents(true)))
 }
 
 func filterPrefix(l map[string]string, prefix string) map[string]string {
@@ -195,7 +197,7 @@ func TestWriterHandsFactsToGFD(t *testing.T) {
 	assert.Equal(t, "4", l["nvidia.com/gpu.replicas"])
 	assert.NotContains(t, l, "nvidia.com/cuda.driver.major", "not GFD's (not listed): removed")
 	assert.Equal(t, "true", l["nvidia.com/gpu.present"])
-	assert.Equal(t, "true", l[DeployLabelPrefix+"driver"])
+	assert.Equal(t, "true", l[vocab.DeployPrefix+"driver"])
 	for range 3 {
 		assert.False(t, x.apply(f), "steady")
 	}

@@ -12,6 +12,9 @@ const (
 	AnnotationPrefix = "gpuguard.io/"
 	// DeployPrefix starts nvidia.com/gpu.deploy.<component>.
 	DeployPrefix = "nvidia.com/gpu.deploy."
+	// LabelDeployOperands=false tells the GPU Operator to run no operand on
+	// the node.
+	LabelDeployOperands = DeployPrefix + "operands"
 
 	LabelGPUPresent     = "nvidia.com/gpu.present"
 	LabelGPUProduct     = "nvidia.com/gpu.product"
@@ -36,6 +39,9 @@ const (
 	LabelNFDFeaturePrefix = "feature.node.kubernetes.io/"
 
 	AnnotationMIGProfiles = "gpuguard.io/mig-profiles"
+	// AnnotationDeployDefaults marks a node the labeler has given its deploy
+	// defaults, so that it never gives them twice.
+	AnnotationDeployDefaults = "gpuguard.io/deploy-defaults"
 	// AnnotationPCIDeviceIDs lists the PCI device IDs of the node's GPUs as
 	// the labeler reads them from NVML (PciInfo.PciDeviceId, written as
 	// mig-parted writes device filters: "0x20B010DE"), comma-separated,

@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/labeler"
 	"github.com/gpuguard/gpuguard/test/harness"
 )
@@ -95,7 +96,7 @@ func steady(t *testing.T, l *harness.Labeler) {
 	assert.Equal(t, before, l.Writes(), "three unchanged cycles send no write request")
 }
 
-var containerComponents = append(append([]string{}, labeler.DefaultDeployComponents...), "mig-manager")
+var containerComponents = vocab.DefaultDeployComponents(true)
 
 func TestDeployLabelsStayRemoved(t *testing.T) {
 	for _, mode := range factsModes {
@@ -103,18 +104,18 @@ func TestDeployLabelsStayRemoved(t *testing.T) {
 			name := "e2e-operands-" + mode
 			l := startModeLabeler(t, name, mode, nil)
 			for _, c := range containerComponents {
-				require.Equal(t, "true", node(t, name).Labels[labeler.DeployLabelPrefix+c], c)
+				require.Equal(t, "true", node(t, name).Labels[vocab.DeployPrefix+c], c)
 			}
 			// operands=false, and the operator removes every component label.
-			kubectl(t, "label", "node", name, labeler.LabelDeployOperands+"=false")
+			kubectl(t, "label", "node", name, vocab.LabelDeployOperands+"=false")
 			remove := map[string]any{}
 			for _, c := range containerComponents {
-				remove[labeler.DeployLabelPrefix+c] = nil
+				remove[vocab.DeployPrefix+c] = nil
 			}
 			jsonPatch(t, as(t, "gpu-operator", "gpu-operator/v25.10.0"), name, remove, nil)
 			require.NoError(t, l.WaitCycles(context.Background(), 3))
 			for _, c := range containerComponents {
-				assert.NotContains(t, node(t, name).Labels, labeler.DeployLabelPrefix+c, "re-added after 3 cycles")
+				assert.NotContains(t, node(t, name).Labels, vocab.DeployPrefix+c, "re-added after 3 cycles")
 			}
 			steady(t, l)
 		})
@@ -125,10 +126,10 @@ func TestVMWorkloadGetsNoContainerLabels(t *testing.T) {
 	for _, mode := range factsModes {
 		t.Run(mode, func(t *testing.T) {
 			name := "e2e-vm-" + mode
-			l := startModeLabeler(t, name, mode, map[string]string{labeler.LabelWorkloadConfig: "vm-passthrough"})
+			l := startModeLabeler(t, name, mode, map[string]string{vocab.LabelWorkloadConfig: "vm-passthrough"})
 			require.NoError(t, l.WaitCycles(context.Background(), 3))
 			for _, c := range containerComponents {
-				assert.NotContains(t, node(t, name).Labels, labeler.DeployLabelPrefix+c)
+				assert.NotContains(t, node(t, name).Labels, vocab.DeployPrefix+c)
 			}
 			steady(t, l)
 		})
@@ -140,23 +141,23 @@ func TestVMWorkloadGetsNoContainerLabels(t *testing.T) {
 func TestSwitchToVMPassthrough(t *testing.T) {
 	name := "e2e-vm-switch"
 	l := startModeLabeler(t, name, labeler.FactsFromAuto, nil)
-	op := map[string]any{labeler.LabelWorkloadConfig: "vm-passthrough",
-		labeler.DeployLabelPrefix + "sandbox-device-plugin": "true", labeler.DeployLabelPrefix + "vfio-manager": "true"}
+	op := map[string]any{vocab.LabelWorkloadConfig: "vm-passthrough",
+		vocab.DeployPrefix + "sandbox-device-plugin": "true", vocab.DeployPrefix + "vfio-manager": "true"}
 	for _, c := range containerComponents {
-		op[labeler.DeployLabelPrefix+c] = nil
+		op[vocab.DeployPrefix+c] = nil
 	}
 	// A person chooses the workload (the GPU Operator reads the label and
 	// relabels the components); the removals and sandbox labels that follow
 	// are the operator's.
-	jsonPatch(t, cp.Clientset, name, map[string]any{labeler.LabelWorkloadConfig: "vm-passthrough"}, nil)
-	delete(op, labeler.LabelWorkloadConfig)
+	jsonPatch(t, cp.Clientset, name, map[string]any{vocab.LabelWorkloadConfig: "vm-passthrough"}, nil)
+	delete(op, vocab.LabelWorkloadConfig)
 	jsonPatch(t, as(t, "gpu-operator", "gpu-operator/v25.10.0"), name, op, nil)
 	require.NoError(t, l.WaitCycles(context.Background(), 3))
 	labels := node(t, name).Labels
 	for _, c := range containerComponents {
-		assert.NotContains(t, labels, labeler.DeployLabelPrefix+c)
+		assert.NotContains(t, labels, vocab.DeployPrefix+c)
 	}
-	assert.Equal(t, "true", labels[labeler.DeployLabelPrefix+"sandbox-device-plugin"])
+	assert.Equal(t, "true", labels[vocab.DeployPrefix+"sandbox-device-plugin"])
 	steady(t, l)
 }
 
@@ -190,8 +191,8 @@ func TestGFDSharingLabelsSurvive(t *testing.T) {
 			}
 			n := node(t, name)
 			assert.Equal(t, "true", n.Labels["nvidia.com/gpu.present"])
-			assert.Equal(t, "0x233010DE", n.Annotations[labeler.AnnotationPCIDeviceIDs])
-			assert.NotEmpty(t, n.Annotations[labeler.AnnotationMIGProfiles])
+			assert.Equal(t, "0x233010DE", n.Annotations[vocab.AnnotationPCIDeviceIDs])
+			assert.NotEmpty(t, n.Annotations[vocab.AnnotationMIGProfiles])
 			steady(t, l)
 		})
 	}
@@ -210,9 +211,9 @@ func TestLabelerAPIOutage(t *testing.T) {
 	require.Eventually(t, func() bool { return l.Requests() > before+3 }, time.Minute, 20*time.Millisecond)
 	labels := node(t, name).Labels
 	assert.Equal(t, "1", labels["nvidia.com/gpu.replicas"], "the node keeps its labels during the outage")
-	assert.Equal(t, "true", labels[labeler.DeployLabelPrefix+"driver"])
+	assert.Equal(t, "true", labels[vocab.DeployPrefix+"driver"])
 	l.Outage(false)
 	require.NoError(t, cp.WaitForLabel(ctx, name, "nvidia.com/mig-3g.40gb.count", "16"))
-	assert.Equal(t, "true", node(t, name).Labels[labeler.DeployLabelPrefix+"driver"])
+	assert.Equal(t, "true", node(t, name).Labels[vocab.DeployPrefix+"driver"])
 	steady(t, l)
 }

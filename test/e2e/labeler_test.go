@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/labeler"
 	"github.com/gpuguard/gpuguard/test/harness"
 )
@@ -56,7 +57,7 @@ func TestLabelerWritesFacts(t *testing.T) {
 	for k := range want.Deploy {
 		assert.Equal(t, "true", n.Labels[k], k)
 	}
-	assert.Equal(t, want.Annotations[labeler.AnnotationMIGProfiles], n.Annotations[labeler.AnnotationMIGProfiles])
+	assert.Equal(t, want.Annotations[vocab.AnnotationMIGProfiles], n.Annotations[vocab.AnnotationMIGProfiles])
 	assert.NotContains(t, n.Labels, "nvidia.com/gfd.timestamp")
 }
 

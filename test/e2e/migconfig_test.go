@@ -17,8 +17,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/test/harness"
-	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 // TestOperatorMIGConfigPerGPU: with the policy pointing at the GPU
@@ -30,7 +30,7 @@ import (
 func TestOperatorMIGConfigPerGPU(t *testing.T) {
 	ctx := context.Background()
 	for _, n := range []string{"gpu-a100-0", "gpu-h100-0"} {
-		require.NotEmpty(t, node(t, n).Annotations[facts.AnnotationPCIDeviceIDs], "the labeler publishes %s on %s", facts.AnnotationPCIDeviceIDs, n)
+		require.NotEmpty(t, node(t, n).Annotations[vocab.AnnotationPCIDeviceIDs], "the labeler publishes %s on %s", vocab.AnnotationPCIDeviceIDs, n)
 	}
 	// In "default": other tests own the gpu-operator namespace's life cycle.
 	raw, err := os.ReadFile(filepath.Join("..", "fixtures", "gpu-operator", "default-mig-parted-config.yaml"))
