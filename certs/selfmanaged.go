@@ -189,6 +189,8 @@ func (s *SelfManaged) plan(sec *corev1.Secret) (changed, rotatedCA bool, err err
 		sec.Data = map[string][]byte{}
 	}
 	bundle := parseCerts(sec.Data[keyCABundle])
+	// Earlier CAs that still sign something valid stay: the overlap.
+	live := pruneExpired(bundle, now)
 	var ca *keyPair
 	if len(bundle) > 0 {
 		ca, _ = parseKeyPair(sec.Data[keyCABundle], sec.Data[keyCAKey])
@@ -197,13 +199,11 @@ func (s *SelfManaged) plan(sec *corev1.Secret) (changed, rotatedCA bool, err err
 		if ca, err = newCA("gpuguard-webhook-ca", now, s.CAValidity); err != nil {
 			return false, false, err
 		}
-		// Keep earlier CAs that still sign something valid: the overlap.
-		keep := pruneExpired(bundle, now)
-		sec.Data[keyCABundle] = bytes.Join(append([][]byte{ca.certPEM}, keep...), nil)
+		sec.Data[keyCABundle] = bytes.Join(append([][]byte{ca.certPEM}, live...), nil)
 		sec.Data[keyCAKey] = ca.keyPEM
 		changed, rotatedCA = true, true
-	} else if pruned := pruneExpired(bundle, now); len(pruned) != len(bundle) {
-		sec.Data[keyCABundle] = bytes.Join(pruned, nil)
+	} else if len(live) != len(bundle) {
+		sec.Data[keyCABundle] = bytes.Join(live, nil)
 		changed = true
 	}
 	leaf, _ := parseKeyPair(sec.Data[keyCert], sec.Data[keyKey])

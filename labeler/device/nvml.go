@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,9 +145,9 @@ func (r *NVML) readMIG(g *GPU, dev nvml.Device) error {
 			g.MIGDevices = append(g.MIGDevices, devs...)
 		}
 	}
-	sort.Strings(g.MIGProfiles)
-	g.MIGProfiles = compact(g.MIGProfiles)
-	sort.SliceStable(g.MIGDevices, func(a, b int) bool { return g.MIGDevices[a].Profile < g.MIGDevices[b].Profile })
+	slices.Sort(g.MIGProfiles)
+	g.MIGProfiles = slices.Compact(g.MIGProfiles)
+	slices.SortStableFunc(g.MIGDevices, func(a, b MIGDevice) int { return strings.Compare(a.Profile, b.Profile) })
 	return nil
 }
 
@@ -178,16 +178,6 @@ func readComputeInstances(gi nvml.GpuInstance, giName string, giInfo nvml.GpuIns
 		}
 	}
 	return out, nil
-}
-
-func compact(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // sysfsBusID turns NVML's "00000000:18:00.0" into sysfs's "0000:18:00.0".
