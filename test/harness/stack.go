@@ -29,6 +29,14 @@ type Stack struct {
 	Fleet   []FakeNode
 	// Labelers of the GPU nodes, by node name.
 	Labelers map[string]*Labeler
+	// Proxy is in front of the webhook server where StackOptions.Proxy
+	// asked for one; nil otherwise.
+	Proxy *Proxy
+
+	// What the webhook server was started with, for RestartWebhook.
+	chart      *Rendered
+	webhookCfg server.Config
+	webhookOpt WebhookOptions
 }
 
 // StackOptions configure StartStack. Zero values mean the SPEC §8 defaults.
@@ -52,7 +60,13 @@ type StackOptions struct {
 	LabelInterval time.Duration
 	// Webhook configures the webhook server's certificates.
 	Webhook WebhookOptions
-	Log     logr.Logger
+	// Chart is further --set values for the chart (e.g.
+	// podFailurePolicy=Fail). Default: none.
+	Chart []string
+	// Proxy registers the webhook configurations pointing at a Proxy in
+	// front of the webhook server (Stack.Proxy), for outage tests.
+	Proxy bool
+	Log   logr.Logger
 }
 
 // StartStack starts everything and returns once the webhook serves, the
@@ -87,7 +101,7 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	opts.Log.Info("rendering the Helm chart", "chart", "config/helm/gpuguard")
-	chart, err := RenderChart("mig.strategy=" + opts.MIGStrategy)
+	chart, err := RenderChart(append([]string{"mig.strategy=" + opts.MIGStrategy}, opts.Chart...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -108,9 +122,17 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
+	if opts.Proxy {
+		if s.Proxy, err = StartProxy(); err != nil {
+			return nil, err
+		}
+		opts.Webhook.Front = s.Proxy
+	}
 	opts.Log.Info("starting the webhook server")
 	opts.Webhook.Register = true
-	if s.Webhook, err = cp.StartWebhook(ctx, server.Config{PolicyFile: opts.PolicyFile, Log: opts.Log.WithName("webhook")}, chart, opts.Webhook); err != nil {
+	s.chart, s.webhookOpt = chart, opts.Webhook
+	s.webhookCfg = server.Config{PolicyFile: opts.PolicyFile, Log: opts.Log.WithName("webhook")}
+	if s.Webhook, err = cp.StartWebhook(ctx, s.webhookCfg, chart, opts.Webhook); err != nil {
 		return nil, err
 	}
 	if err := cp.CreateRuntimeClass(ctx, config.DefaultRuntimeClassName); err != nil {
@@ -203,6 +225,25 @@ func (cp *ControlPlane) WaitForLabel(ctx context.Context, node, key, value strin
 	return nil
 }
 
+// RestartWebhook stops the webhook server, as Kill does, and starts a new
+// one on the same address with the same policy and options, as a restarted
+// pod behind the same Service; it returns once the new one is ready. The
+// configurations stay as registered.
+func (s *Stack) RestartWebhook(ctx context.Context) error {
+	if err := s.Webhook.Kill(); err != nil {
+		return fmt.Errorf("stopping the webhook server: %w", err)
+	}
+	o := s.webhookOpt
+	o.Register = false
+	o.Port = s.Webhook.port
+	w, err := s.StartWebhook(ctx, s.webhookCfg, s.chart, o)
+	if err != nil {
+		return fmt.Errorf("starting the webhook server again: %w", err)
+	}
+	s.Webhook = w
+	return nil
+}
+
 // Stop stops, in reverse order, everything StartStack started.
 func (s *Stack) Stop(ctx context.Context) error {
 	var errs []error
@@ -214,6 +255,9 @@ func (s *Stack) Stop(ctx context.Context) error {
 	}
 	if s.Webhook != nil {
 		errs = append(errs, s.Webhook.Stop(ctx))
+	}
+	if s.Proxy != nil {
+		errs = append(errs, s.Proxy.Close())
 	}
 	errs = append(errs, s.ControlPlane.Stop())
 	if err := errors.Join(errs...); err != nil {

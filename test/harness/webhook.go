@@ -31,6 +31,7 @@ type Webhook struct {
 	Certs *certs.SelfManaged
 	// Addr is where it listens (127.0.0.1:<port>).
 	Addr string
+	port int
 
 	cp     *ControlPlane
 	muts   []*admissionregistrationv1.MutatingWebhookConfiguration
@@ -54,6 +55,11 @@ type WebhookOptions struct {
 	// Source, when set, replaces the self-managed certificates (e.g. a
 	// certs.FileSource on what cert-manager issued).
 	Source certs.Source
+	// Port to listen on. Default: one the OS picks.
+	Port int
+	// Front, when set, is what the configurations are registered pointing
+	// at (Register); it forwards to this server once the server is ready.
+	Front *Proxy
 }
 
 // StartWebhook runs the webhook server on a loopback port chosen by the OS,
@@ -75,13 +81,20 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 	if len(w.muts) == 0 || len(w.vals) == 0 {
 		return nil, errors.New("the rendered chart has no webhook configurations")
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
+	port := o.Port
+	if port == 0 {
+		var err error
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
 	}
-	w.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	w.Addr, w.port = fmt.Sprintf("127.0.0.1:%d", port), port
 	if o.Register {
-		if err := w.register(ctx); err != nil {
+		target := w.Addr
+		if o.Front != nil {
+			target = o.Front.Addr()
+		}
+		if err := w.register(ctx, target); err != nil {
 			return nil, err
 		}
 	}
@@ -136,14 +149,18 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 		}
 		return nil, err
 	}
+	if o.Front != nil {
+		o.Front.SetBackend(w.Addr)
+	}
 	return w, nil
 }
 
 // register creates the chart's webhook configurations with their clientConfig
-// pointed at this server's URL; the certificate source fills in caBundle.
-func (w *Webhook) register(ctx context.Context) error {
+// pointed at addr (this server or its Front); the certificate source fills
+// in caBundle.
+func (w *Webhook) register(ctx context.Context, addr string) error {
 	url := func(path *string) *string {
-		u := "https://" + w.Addr + *path
+		u := "https://" + addr + *path
 		return &u
 	}
 	for _, m := range w.muts {
