@@ -1,14 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"runtime"
-	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +22,11 @@ type pair struct{ judged, plain []time.Duration }
 // quantile minus the plain ones'.
 func (p pair) added(q float64) time.Duration { return quantile(p.judged, q) - quantile(p.plain, q) }
 
+// quantile is the nearest-rank quantile q of ds (0 when empty).
 func quantile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[int(q*float64(len(s)-1))]
@@ -68,10 +67,11 @@ func podCreates(ctx context.Context, cs kubernetes.Interface, n int) (pair, erro
 
 // labelEdits flips a deploy label of node (judged by the node webhook) and,
 // after each, a label outside nvidia.com/ (which its matchConditions skip).
-func labelEdits(ctx context.Context, cs kubernetes.Interface, node string, n int) (pair, error) {
+// The first flip of a round writes "false" when from is even.
+func labelEdits(ctx context.Context, cs kubernetes.Interface, node string, n, from int) (pair, error) {
 	var p pair
 	values := []string{"false", "true"}
-	for i := range n {
+	for i := from; i < from+n; i++ {
 		for _, key := range []string{"nvidia.com/gpu.deploy.dcgm-exporter", "example.com/team"} {
 			patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, key, values[i%2])
 			start := time.Now()
@@ -88,27 +88,11 @@ func labelEdits(ctx context.Context, cs kubernetes.Interface, node string, n int
 	return p, nil
 }
 
-// memory returns this process's resident set and Go heap in use, in MiB,
-// after returning freed memory to the OS.
-func memory() (rss, heap float64, err error) {
-	runtime.GC()
-	debug.FreeOSMemory()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0, 0, fmt.Errorf("reading /proc/self/status: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			if err != nil {
-				return 0, 0, fmt.Errorf("parsing VmRSS %q: %w", v, err)
-			}
-			return kb / 1024, float64(ms.HeapInuse) / (1 << 20), nil
-		}
-	}
-	return 0, 0, fmt.Errorf("no VmRSS in /proc/self/status")
+// merge appends q's latencies to p's.
+func (p *pair) merge(q pair) {
+	p.judged = append(p.judged, q.judged...)
+	p.plain = append(p.plain, q.plain...)
 }
+
+// median of ds (0 when empty).
+func median(ds []time.Duration) time.Duration { return quantile(ds, 0.5) }
