@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
@@ -237,58 +239,66 @@ func (s *SelfManaged) namesMatch(leaf *keyPair) bool {
 // inject writes the CA bundle into every webhook of the named
 // configurations that does not carry it yet.
 func (s *SelfManaged) inject(ctx context.Context, bundle []byte) error {
-	vals := s.Client.AdmissionregistrationV1().ValidatingWebhookConfigurations()
-	for _, name := range s.ValidatingWebhooks {
-		err := injectInto(ctx, name, bundle, vals.Get, func(c *admissionregistrationv1.ValidatingWebhookConfiguration) []*admissionregistrationv1.WebhookClientConfig {
-			out := make([]*admissionregistrationv1.WebhookClientConfig, len(c.Webhooks))
-			for i := range c.Webhooks {
-				out[i] = &c.Webhooks[i].ClientConfig
-			}
-			return out
-		}, vals.Update)
-		if err != nil {
-			return fmt.Errorf("injecting the CA bundle into ValidatingWebhookConfiguration %s: %w", name, err)
-		}
+	api := s.Client.AdmissionregistrationV1()
+	if err := injectInto(ctx, s.ValidatingWebhooks, bundle, api.ValidatingWebhookConfigurations()); err != nil {
+		return err
 	}
-	muts := s.Client.AdmissionregistrationV1().MutatingWebhookConfigurations()
-	for _, name := range s.MutatingWebhooks {
-		err := injectInto(ctx, name, bundle, muts.Get, func(c *admissionregistrationv1.MutatingWebhookConfiguration) []*admissionregistrationv1.WebhookClientConfig {
-			out := make([]*admissionregistrationv1.WebhookClientConfig, len(c.Webhooks))
-			for i := range c.Webhooks {
-				out[i] = &c.Webhooks[i].ClientConfig
-			}
-			return out
-		}, muts.Update)
-		if err != nil {
-			return fmt.Errorf("injecting the CA bundle into MutatingWebhookConfiguration %s: %w", name, err)
-		}
+	if err := injectInto(ctx, s.MutatingWebhooks, bundle, api.MutatingWebhookConfigurations()); err != nil {
+		return err
 	}
 	s.injected.Store(true)
 	return nil
 }
 
-// injectInto sets caBundle on every client config of one configuration,
-// writing only when one differs, retrying on conflicts.
-func injectInto[T any](ctx context.Context, name string, bundle []byte,
-	get func(context.Context, string, metav1.GetOptions) (T, error),
-	configs func(T) []*admissionregistrationv1.WebhookClientConfig,
-	update func(context.Context, T, metav1.UpdateOptions) (T, error),
-) error {
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		obj, err := get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		changed := false
-		for _, cc := range configs(obj) {
-			if !bytes.Equal(cc.CABundle, bundle) {
-				cc.CABundle, changed = bundle, true
+// configClient is what inject needs of the typed client of one kind of
+// webhook configuration.
+type configClient[T runtime.Object] interface {
+	Get(ctx context.Context, name string, o metav1.GetOptions) (T, error)
+	Update(ctx context.Context, c T, o metav1.UpdateOptions) (T, error)
+}
+
+// injectInto sets caBundle on every client config of the named
+// configurations, writing only when one differs, retrying on conflicts.
+func injectInto[T runtime.Object](ctx context.Context, names []string, bundle []byte, c configClient[T]) error {
+	for _, name := range names {
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			obj, err := c.Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
 			}
+			changed := false
+			for _, cc := range WebhookClientConfigs(obj) {
+				if !bytes.Equal(cc.CABundle, bundle) {
+					cc.CABundle, changed = bundle, true
+				}
+			}
+			if !changed {
+				return nil
+			}
+			_, err = c.Update(ctx, obj, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("injecting the CA bundle into %s %s: %w", reflect.TypeFor[T]().Elem().Name(), name, err)
 		}
-		if !changed {
-			return nil
+	}
+	return nil
+}
+
+// WebhookClientConfigs returns the client config of every webhook of a
+// Validating- or MutatingWebhookConfiguration, to be changed in place; nil
+// for any other object.
+func WebhookClientConfigs(obj runtime.Object) []*admissionregistrationv1.WebhookClientConfig {
+	var out []*admissionregistrationv1.WebhookClientConfig
+	switch c := obj.(type) {
+	case *admissionregistrationv1.ValidatingWebhookConfiguration:
+		for i := range c.Webhooks {
+			out = append(out, &c.Webhooks[i].ClientConfig)
 		}
-		_, err = update(ctx, obj, metav1.UpdateOptions{})
-		return err
-	})
+	case *admissionregistrationv1.MutatingWebhookConfiguration:
+		for i := range c.Webhooks {
+			out = append(out, &c.Webhooks[i].ClientConfig)
+		}
+	}
+	return out
 }

@@ -33,11 +33,12 @@ type Webhook struct {
 	Addr string
 	port int
 
-	cp     *ControlPlane
-	muts   []*admissionregistrationv1.MutatingWebhookConfiguration
-	vals   []*admissionregistrationv1.ValidatingWebhookConfiguration
-	cancel context.CancelFunc
-	done   chan error
+	cp *ControlPlane
+	// configs are the webhook configurations it registered, mutating and
+	// validating; Stop deletes them.
+	configs []client.Object
+	cancel  context.CancelFunc
+	done    chan error
 	// exit is done's one value, kept for a second Kill or Stop.
 	exitOnce sync.Once
 	exit     error
@@ -74,11 +75,20 @@ func (cp *ControlPlane) StartWebhook(ctx context.Context, cfg server.Config, cha
 // StartWebhookWith is StartWebhook with a hook to adjust the certificate
 // source before it starts.
 func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config, chart *Rendered, o WebhookOptions, adjust func(*certs.SelfManaged)) (*Webhook, error) {
-	w := &Webhook{cp: cp, done: make(chan error, 1),
-		muts: OfType[*admissionregistrationv1.MutatingWebhookConfiguration](chart),
-		vals: OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](chart),
+	w := &Webhook{cp: cp, done: make(chan error, 1)}
+	var muts, vals []string
+	for _, o := range chart.Objects {
+		switch o.(type) {
+		case *admissionregistrationv1.MutatingWebhookConfiguration:
+			muts = append(muts, o.GetName())
+		case *admissionregistrationv1.ValidatingWebhookConfiguration:
+			vals = append(vals, o.GetName())
+		default:
+			continue
+		}
+		w.configs = append(w.configs, o)
 	}
-	if len(w.muts) == 0 || len(w.vals) == 0 {
+	if len(muts) == 0 || len(vals) == 0 {
 		return nil, errors.New("the rendered chart has no webhook configurations")
 	}
 	port := o.Port
@@ -112,12 +122,7 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 		Validity: o.Validity, CAValidity: o.CAValidity, Interval: o.CertInterval,
 		Log: cp.log.WithName("certs"),
 	}
-	for _, m := range w.muts {
-		w.Certs.MutatingWebhooks = append(w.Certs.MutatingWebhooks, m.Name)
-	}
-	for _, v := range w.vals {
-		w.Certs.ValidatingWebhooks = append(w.Certs.ValidatingWebhooks, v.Name)
-	}
+	w.Certs.MutatingWebhooks, w.Certs.ValidatingWebhooks = muts, vals
 	if adjust != nil {
 		adjust(w.Certs)
 	}
@@ -159,26 +164,13 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 // pointed at addr (this server or its Front); the certificate source fills
 // in caBundle.
 func (w *Webhook) register(ctx context.Context, addr string) error {
-	url := func(path *string) *string {
-		u := "https://" + addr + *path
-		return &u
-	}
-	for _, m := range w.muts {
-		for i := range m.Webhooks {
-			cc := &m.Webhooks[i].ClientConfig
-			cc.URL, cc.Service = url(cc.Service.Path), nil
+	for _, c := range w.configs {
+		for _, cc := range certs.WebhookClientConfigs(c) {
+			u := "https://" + addr + *cc.Service.Path
+			cc.URL, cc.Service = &u, nil
 		}
-		if err := w.cp.Client.Create(ctx, m); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("registering %s: %w", m.Name, err)
-		}
-	}
-	for _, v := range w.vals {
-		for i := range v.Webhooks {
-			cc := &v.Webhooks[i].ClientConfig
-			cc.URL, cc.Service = url(cc.Service.Path), nil
-		}
-		if err := w.cp.Client.Create(ctx, v); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("registering %s: %w", v.Name, err)
+		if err := w.cp.Client.Create(ctx, c); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("registering %s: %w", c.GetName(), err)
 		}
 	}
 	return nil
@@ -217,11 +209,8 @@ func (w *Webhook) waitReady(ctx context.Context) error {
 // stops calling a server that is gone) and stops the server.
 func (w *Webhook) Stop(ctx context.Context) error {
 	var errs []error
-	for _, m := range w.muts {
-		errs = append(errs, client.IgnoreNotFound(w.cp.Client.Delete(ctx, m)))
-	}
-	for _, v := range w.vals {
-		errs = append(errs, client.IgnoreNotFound(w.cp.Client.Delete(ctx, v)))
+	for _, c := range w.configs {
+		errs = append(errs, client.IgnoreNotFound(w.cp.Client.Delete(ctx, c)))
 	}
 	if err := w.Kill(); err != nil {
 		errs = append(errs, fmt.Errorf("webhook server: %w", err))
@@ -245,7 +234,7 @@ func (cp *ControlPlane) StartReplica(ctx context.Context, chart *Rendered, secre
 	if err != nil {
 		return nil, err
 	}
-	w.muts, w.vals = nil, nil // registered by the caller
+	w.configs = nil // registered by the caller
 	return w, nil
 }
 
