@@ -16,32 +16,25 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/daemonset"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
-	"github.com/gpuguard/gpuguard/webhooks/node"
 	"github.com/gpuguard/gpuguard/webhooks/pod"
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
-// Gpuguard returns gpuguard's handler for every webhook path, wrapped as the
-// server wraps them (server.Admission), deciding under pol with the facts of
-// idx. RuntimeClasses always exist; no MIG config file is read.
+// Gpuguard returns gpuguard's handler for every webhook path, built and
+// wrapped as the server builds them (server.Handlers, server.Admission),
+// deciding under pol with the facts of idx. RuntimeClasses always exist; no
+// MIG config file is read.
 func Gpuguard(pol *config.Policy, idx *facts.Index) map[string]http.Handler {
 	exists := func(string) bool { return true }
-	podEnv := pod.Env{RuntimeClassExists: exists, Offers: idx.Offers}
-	dsEnv := daemonset.Env{RuntimeClassExists: exists, EnabledNodes: idx.EnabledNodes}
-	noFile := func(context.Context, *config.Policy) (node.MIGConfigs, error) { return nil, nil }
-	m := admit.NewMetrics(nil)
-	out := map[string]http.Handler{}
-	for path, d := range map[string]struct {
-		name   string
-		decide admit.DecideFunc
-	}{
-		config.PathValidateNodes:      {"node", node.Decide(noFile, nil)},
-		config.PathMutatePods:         {"pod-mutate", pod.DecideMutate(podEnv)},
-		config.PathValidatePods:       {"pod", pod.DecideValidate(podEnv)},
-		config.PathMutateDaemonSets:   {"daemonset-mutate", daemonset.DecideMutate(dsEnv)},
-		config.PathValidateDaemonSets: {"daemonset", daemonset.DecideValidate(dsEnv)},
-	} {
-		out[path] = server.Admission(path, &admit.Handler{Name: d.name, Decide: d.decide, Policy: func() *config.Policy { return pol }, Metrics: m})
+	handlers := server.Handlers(server.Deps{
+		Policy:    func() *config.Policy { return pol },
+		Metrics:   admit.NewMetrics(nil),
+		Pod:       pod.Env{RuntimeClassExists: exists, Offers: idx.Offers},
+		DaemonSet: daemonset.Env{RuntimeClassExists: exists, EnabledNodes: idx.EnabledNodes},
+	})
+	out := make(map[string]http.Handler, len(handlers))
+	for path, h := range handlers {
+		out[path] = server.Admission(path, h)
 	}
 	return out
 }

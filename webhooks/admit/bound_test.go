@@ -10,18 +10,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/admit/admittest"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // manyViolations reports n violations of one rule, as a request with n bad
 // labels does, plus the same problem twice.
-func manyViolations(n int, rule config.Rule) admit.DecideFunc {
-	return func(context.Context, admission.Request, *config.Policy) (admit.Verdict, error) {
-		var v admit.Verdict
+func manyViolations(n int, rule config.Rule) decision {
+	return func(context.Context, admit.Request[struct{}], *config.Policy) (verdict.Verdict, error) {
+		var v verdict.Verdict
 		path := field.NewPath("metadata", "labels")
 		v.Add(rule, field.Invalid(path.Key("dup"), "x", "duplicate"))
 		v.Add(rule, field.Invalid(path.Key("dup"), "x", "duplicate"))
@@ -37,7 +37,7 @@ func manyViolations(n int, rule config.Rule) admit.DecideFunc {
 // message used to grow quadratically and time the webhook out).
 func TestDenialIsBounded(t *testing.T) {
 	const n = 50_000
-	_, r, raw := admittest.Serve(admittest.Handler("node", manyViolations(n, admit.RuleDeployLabels), config.Default()), []byte(review))
+	_, r, raw := admittest.Serve(admittest.Handler(podSpec("node", manyViolations(n, config.RuleDeployLabels)), config.Default()), []byte(review))
 	require.NotNil(t, r, "%s", raw)
 	require.False(t, r.Response.Allowed)
 	res := r.Response.Result
@@ -54,7 +54,7 @@ func TestDenialIsBounded(t *testing.T) {
 func TestWarningsAreBounded(t *testing.T) {
 	p, err := config.Parse("p", []byte("enforcement: {unsatisfiable: warn}\n"))
 	require.NoError(t, err)
-	_, r, raw := admittest.Serve(admittest.Handler("pod", manyViolations(1000, admit.RuleUnsatisfiable), p), []byte(review))
+	_, r, raw := admittest.Serve(admittest.Handler(podSpec("pod", manyViolations(1000, config.RuleUnsatisfiable)), p), []byte(review))
 	require.NotNil(t, r, "%s", raw)
 	assert.True(t, r.Response.Allowed)
 	require.Len(t, r.Response.Warnings, admit.MaxListed+1)
@@ -65,7 +65,7 @@ func TestWarningsAreBounded(t *testing.T) {
 // ns/op across the sizes (about 10× from 1k to 10k, 5× from 10k to 50k).
 func BenchmarkDenial(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 50_000} {
-		h := admittest.Handler("node", manyViolations(n, admit.RuleDeployLabels), config.Default())
+		h := admittest.Handler(podSpec("node", manyViolations(n, config.RuleDeployLabels)), config.Default())
 		b.Run(fmt.Sprintf("violations=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

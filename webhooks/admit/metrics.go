@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // Metrics count decisions by webhook and rule.
@@ -39,7 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // count records each violation by rule and enforcement: a denial under
 // deny, a warning under warn. One update per rule, not per violation: a
 // request may carry thousands.
-func (m *Metrics) count(webhook string, vs []Violation, mode func(config.Rule) config.Enforcement) {
+func (m *Metrics) count(webhook string, vs []verdict.Violation, mode func(config.Rule) config.Enforcement) {
 	byRule := map[config.Rule]int{}
 	for _, x := range vs {
 		byRule[x.Rule]++

@@ -1,4 +1,4 @@
-// Package daemonset decides admission of GPU component DaemonSets (SPEC §5):
+// Package daemonset decides admission of GPU component DaemonSets:
 // DaemonSets labelled gpuguard.io/component get the deploy-label node
 // affinity, GPU tolerations and, where the component needs it, the runtime
 // class in their pod template; unknown components and MIG strategy env
@@ -6,24 +6,19 @@
 package daemonset
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
-	admissionv1 "k8s.io/api/admission/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/affinity"
 	"github.com/gpuguard/gpuguard/webhooks/inject"
-	"github.com/gpuguard/gpuguard/webhooks/podview"
 	"github.com/gpuguard/gpuguard/webhooks/suggest"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // LabelComponent marks a GPU component DaemonSet.
@@ -31,9 +26,6 @@ const LabelComponent = "gpuguard.io/component"
 
 // migStrategyEnv are the env variables the device plugin and GFD read.
 var migStrategyEnv = []string{"MIG_STRATEGY", "GFD_MIG_STRATEGY"}
-
-// ErrUnexpectedRequest is a request this webhook is not registered for.
-var ErrUnexpectedRequest = errors.New("unexpected admission request")
 
 // Env is what decisions consult besides the object and the policy.
 type Env struct {
@@ -45,8 +37,8 @@ type Env struct {
 // Mutate injects the component's scheduling into the pod template. The
 // result depends only on the manifest and the policy, so re-applying the
 // same manifest stores the same template and starts no rollout.
-func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (admit.Verdict, error) {
-	var v admit.Verdict
+func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (verdict.Verdict, error) {
+	var v verdict.Verdict
 	c, ok := pol.Component(ds.Labels[LabelComponent])
 	if !ok {
 		return v, nil // validation refuses it
@@ -69,8 +61,8 @@ func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (admit.Verdict, e
 
 // Validate refuses unknown components and MIG strategy env values that
 // disagree with the policy, and warns when no node enables the component.
-func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
-	var v admit.Verdict
+func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) verdict.Verdict {
+	var v verdict.Verdict
 	name, labelled := ds.Labels[LabelComponent]
 	if !labelled {
 		// The label was removed (the webhook sees an UPDATE because the old
@@ -83,7 +75,7 @@ func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
 	}
 	path := field.NewPath("metadata", "labels").Key(LabelComponent)
 	if name == "" {
-		v.Add(admit.RuleComponents, field.Invalid(path, name,
+		v.Add(config.RuleComponents, field.Invalid(path, name,
 			"empty component; name one of "+strings.Join(pol.ComponentNames(), ", ")+", or remove the label"))
 		return v
 	}
@@ -94,7 +86,7 @@ func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
 		} else {
 			msg += "; known components: " + strings.Join(pol.ComponentNames(), ", ")
 		}
-		v.Add(admit.RuleComponents, field.Invalid(path, name, msg))
+		v.Add(config.RuleComponents, field.Invalid(path, name, msg))
 		return v
 	}
 	spec := field.NewPath("spec", "template", "spec")
@@ -105,7 +97,7 @@ func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
 		for i, c := range group.cs {
 			for j, e := range c.Env {
 				if want := pol.EffectiveMIGStrategy(); slices.Contains(migStrategyEnv, e.Name) && e.Value != string(want) {
-					v.Add(admit.RuleComponents, field.Invalid(group.path.Index(i).Child("env").Index(j).Child("value"), e.Value, fmt.Sprintf(
+					v.Add(config.RuleComponents, field.Invalid(group.path.Index(i).Child("env").Index(j).Child("value"), e.Value, fmt.Sprintf(
 						"%s must be this cluster's MIG strategy %q (%s): the device plugin, GFD and the labeler must agree", e.Name, want, pol.MIGStrategySource())))
 				}
 			}
@@ -115,40 +107,4 @@ func Validate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) admit.Verdict {
 		v.Warn(fmt.Sprintf("no node currently has nvidia.com/gpu.deploy.%s=true, so this DaemonSet will run nowhere until one does", name))
 	}
 	return v
-}
-
-func decode(req admission.Request) (*appsv1.DaemonSet, error) {
-	if req.Kind.Kind != "DaemonSet" || req.Kind.Group != "apps" ||
-		(req.Operation != admissionv1.Create && req.Operation != admissionv1.Update) {
-		return nil, fmt.Errorf("%w: %s %s, want CREATE or UPDATE of an apps DaemonSet", ErrUnexpectedRequest, req.Operation, req.Kind)
-	}
-	// Only what the decisions read: labels, and of the template's spec the
-	// runtime class, affinity, tolerations and container env.
-	ds, err := podview.DaemonSet(req.Object.Raw)
-	if err != nil {
-		return nil, fmt.Errorf("decoding the DaemonSet: %w", err)
-	}
-	return ds, nil
-}
-
-// DecideMutate is the DaemonSet mutating webhook's decision.
-func DecideMutate(env Env) admit.DecideFunc {
-	return func(_ context.Context, req admission.Request, pol *config.Policy) (admit.Verdict, error) {
-		ds, err := decode(req)
-		if err != nil {
-			return admit.Verdict{}, err
-		}
-		return Mutate(ds, pol, env)
-	}
-}
-
-// DecideValidate is the DaemonSet validating webhook's decision.
-func DecideValidate(env Env) admit.DecideFunc {
-	return func(_ context.Context, req admission.Request, pol *config.Policy) (admit.Verdict, error) {
-		ds, err := decode(req)
-		if err != nil {
-			return admit.Verdict{}, err
-		}
-		return Validate(ds, pol, env), nil
-	}
 }

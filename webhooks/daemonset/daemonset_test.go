@@ -13,7 +13,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
 func component(name string, envs ...corev1.EnvVar) *appsv1.DaemonSet {
@@ -98,7 +97,7 @@ func TestValidate(t *testing.T) {
 				assert.Empty(t, v.Violations)
 			} else {
 				require.Len(t, v.Violations, 1)
-				assert.Equal(t, admit.RuleComponents, v.Violations[0].Rule)
+				assert.Equal(t, config.RuleComponents, v.Violations[0].Rule)
 				assert.Contains(t, v.Violations[0].Err.Error(), tc.want)
 			}
 			if tc.warning != "" {

@@ -7,7 +7,7 @@ import (
 	"github.com/gpuguard/gpuguard/config/vocab"
 )
 
-// Label keys the index reads (SPEC §1.1, §1.2), from the vocabulary.
+// Label keys the index reads, from the vocabulary.
 const (
 	LabelPrefix            = vocab.LabelPrefix
 	LabelGPUPresent        = vocab.LabelGPUPresent

@@ -7,8 +7,8 @@ package inject
 import (
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/affinity"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // Spec is what to inject.
@@ -23,10 +23,10 @@ type Spec struct {
 
 // Patch returns the operations that make spec (found at JSON pointer base,
 // e.g. "/spec") carry s.
-func Patch(spec *corev1.PodSpec, base string, s Spec) ([]admit.PatchOp, error) {
-	var ops []admit.PatchOp
+func Patch(spec *corev1.PodSpec, base string, s Spec) ([]verdict.PatchOp, error) {
+	var ops []verdict.PatchOp
 	if s.RuntimeClass != "" && spec.RuntimeClassName == nil {
-		ops = append(ops, admit.PatchOp{Op: "add", Path: base + "/runtimeClassName", Value: s.RuntimeClass})
+		ops = append(ops, verdict.PatchOp{Op: "add", Path: base + "/runtimeClassName", Value: s.RuntimeClass})
 	}
 	affOps, err := affinityPatch(spec.Affinity, base, s.Clauses)
 	if err != nil {
@@ -36,7 +36,7 @@ func Patch(spec *corev1.PodSpec, base string, s Spec) ([]admit.PatchOp, error) {
 	return append(ops, tolerationPatch(spec.Tolerations, base, s.TaintKeys)...), nil
 }
 
-func affinityPatch(aff *corev1.Affinity, base string, clauses []affinity.Clause) ([]admit.PatchOp, error) {
+func affinityPatch(aff *corev1.Affinity, base string, clauses []affinity.Clause) ([]verdict.PatchOp, error) {
 	if len(clauses) == 0 {
 		return nil, nil
 	}
@@ -47,19 +47,19 @@ func affinityPatch(aff *corev1.Affinity, base string, clauses []affinity.Clause)
 	path := base + "/affinity"
 	switch {
 	case aff == nil:
-		return []admit.PatchOp{{Op: "add", Path: path, Value: corev1.Affinity{
+		return []verdict.PatchOp{{Op: "add", Path: path, Value: corev1.Affinity{
 			NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: sel}}}}, nil
 	case aff.NodeAffinity == nil:
-		return []admit.PatchOp{{Op: "add", Path: path + "/nodeAffinity", Value: corev1.NodeAffinity{
+		return []verdict.PatchOp{{Op: "add", Path: path + "/nodeAffinity", Value: corev1.NodeAffinity{
 			RequiredDuringSchedulingIgnoredDuringExecution: sel}}}, nil
 	case aff.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil:
-		return []admit.PatchOp{{Op: "add", Path: path + "/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution", Value: sel}}, nil
+		return []verdict.PatchOp{{Op: "add", Path: path + "/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution", Value: sel}}, nil
 	}
-	return []admit.PatchOp{{Op: "replace", Path: path + "/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
+	return []verdict.PatchOp{{Op: "replace", Path: path + "/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
 		Value: sel.NodeSelectorTerms}}, nil
 }
 
-func tolerationPatch(existing []corev1.Toleration, base string, keys []string) []admit.PatchOp {
+func tolerationPatch(existing []corev1.Toleration, base string, keys []string) []verdict.PatchOp {
 	var missing []corev1.Toleration
 	for _, k := range keys {
 		if !tolerated(existing, k) {
@@ -70,11 +70,11 @@ func tolerationPatch(existing []corev1.Toleration, base string, keys []string) [
 		return nil
 	}
 	if len(existing) == 0 {
-		return []admit.PatchOp{{Op: "add", Path: base + "/tolerations", Value: missing}}
+		return []verdict.PatchOp{{Op: "add", Path: base + "/tolerations", Value: missing}}
 	}
-	ops := make([]admit.PatchOp, len(missing))
+	ops := make([]verdict.PatchOp, len(missing))
 	for i, t := range missing {
-		ops[i] = admit.PatchOp{Op: "add", Path: base + "/tolerations/-", Value: t}
+		ops[i] = verdict.PatchOp{Op: "add", Path: base + "/tolerations/-", Value: t}
 	}
 	return ops
 }

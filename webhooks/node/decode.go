@@ -9,12 +9,12 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/rawjson"
 )
 
-// decodeMeta reads a Node's labels and annotations. A Node update carries
+// DecodeMeta reads a Node's labels and annotations. A Node update carries
 // two full Nodes, most of whose bytes (images, managed fields, status) no
 // rule reads: only metadata.labels and metadata.annotations are decoded.
 // Documents outside the API server's plain shape are decoded in full, so
 // that every input is read as encoding/json reads it.
-func decodeMeta(raw []byte) (Meta, error) {
+func DecodeMeta(raw []byte) (Meta, error) {
 	m, err := decodeMetaFast(raw)
 	if err != nil {
 		return decodeMetaFull(raw)

@@ -37,7 +37,7 @@ func FuzzDecodeMeta(f *testing.F) {
 func sameAsFull(t *testing.T, doc []byte) {
 	t.Helper()
 	want, wantErr := decodeMetaFull(doc)
-	got, err := decodeMeta(doc)
+	got, err := DecodeMeta(doc)
 	switch {
 	case wantErr == nil:
 		require.NoError(t, err)

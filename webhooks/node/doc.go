@@ -1,4 +1,4 @@
-// Package node decides admission of Node creates and updates (SPEC §3):
+// Package node decides admission of Node creates and updates:
 // every identity is held to its rows of the table of writers
 // (config/vocab): deploy label values by component and by the manager that
 // pauses them, workload.config, MIG config requests, and who may write the

@@ -8,11 +8,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
-func validateMIGConfig(r *Request, v *admit.Verdict) {
+func validateMIGConfig(r *Request, v *verdict.Verdict) {
 	if !keyChanged(r.Old.Labels, r.New.Labels, labelMIGConfig) {
 		return
 	}
@@ -24,7 +24,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 	capable := r.New.Labels[facts.LabelMIGCapable]
 	switch {
 	case capable == "false" && name != "all-disabled":
-		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
+		v.Add(config.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
 			"node %s has no MIG-capable GPU (%s=false); the only MIG config that applies is all-disabled", r.Name, facts.LabelMIGCapable)))
 		return
 	case capable == "":
@@ -39,7 +39,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 		// even for names gpuguard would understand on its own.
 		c, found := r.MIGConfigs.Lookup(name)
 		if !found {
-			v.Add(admit.RuleMIGConfig, field.NotFound(path, fmt.Sprintf("%s (MIG configs in %s: %s)", name, r.MIGConfigs.Source(), strings.Join(r.MIGConfigs.Names(), ", "))))
+			v.Add(config.RuleMIGConfig, field.NotFound(path, fmt.Sprintf("%s (MIG configs in %s: %s)", name, r.MIGConfigs.Source(), strings.Join(r.MIGConfigs.Names(), ", "))))
 			return
 		}
 		if l, ok = nodeLayout(r, name, c, v); !ok {
@@ -53,7 +53,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 		supported := strings.Split(ann, ",")
 		for _, p := range l.profiles {
 			if !slices.Contains(supported, p) {
-				v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
+				v.Add(config.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
 					"MIG profile %s is not supported by the GPUs of node %s (they support %s)", p, r.Name, ann)))
 			}
 		}
@@ -62,12 +62,12 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 		return
 	}
 	if len(l.profiles) > 1 {
-		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
+		v.Add(config.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
 			"MIG strategy single needs one MIG profile per node, and %s has %d (%s); use mixed, or a config of one profile",
 			name, len(l.profiles), strings.Join(l.profiles, ", "))))
 	}
 	if l.migOn && l.migOff {
-		v.Add(admit.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
+		v.Add(config.RuleMIGConfig, field.Invalid(path, name, fmt.Sprintf(
 			"MIG strategy single cannot mix MIG-enabled and MIG-disabled GPUs on a node, and %s does", name)))
 	}
 }
@@ -76,7 +76,7 @@ func validateMIGConfig(r *Request, v *admit.Verdict) {
 // GPUs (its gpuguard.io/pci-device-ids annotation). A node that has not
 // said which GPUs it has is checked against the entries for every GPU only,
 // with a warning. It reports false when the config does nothing on the node.
-func nodeLayout(r *Request, name string, c MIGConfig, v *admit.Verdict) (layout, bool) {
+func nodeLayout(r *Request, name string, c MIGConfig, v *verdict.Verdict) (layout, bool) {
 	ids := parseDeviceIDs(r.New.Annotations[facts.AnnotationPCIDeviceIDs])
 	if len(ids) == 0 {
 		if all := c.unfiltered(); len(all) < len(c) {
@@ -88,7 +88,7 @@ func nodeLayout(r *Request, name string, c MIGConfig, v *admit.Verdict) (layout,
 	}
 	res := resolve(c, ids)
 	if len(res.entries) == 0 {
-		v.Add(admit.RuleMIGConfig, field.Invalid(labelsPath.Key(labelMIGConfig), name, fmt.Sprintf(
+		v.Add(config.RuleMIGConfig, field.Invalid(labelsPath.Key(labelMIGConfig), name, fmt.Sprintf(
 			"MIG config %s in %s has no entry for the GPUs of node %s (PCI device IDs %s), so the MIG manager would leave them unchanged; its entries are for %s",
 			name, r.MIGConfigs.Source(), r.Name, strings.Join(ids, ", "), strings.Join(c.filteredIDs(), ", "))))
 		return layout{}, false

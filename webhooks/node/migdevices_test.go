@@ -15,7 +15,6 @@ import (
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/labeler"
 	"github.com/gpuguard/gpuguard/labeler/device"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
@@ -131,7 +130,7 @@ func TestMIGConfigResolvedPerGPU(t *testing.T) {
 			} else {
 				require.Len(t, got.messages, 1, "%v", got.messages)
 				assert.Contains(t, got.messages[0], tc.want)
-				assert.Equal(t, admit.RuleMIGConfig, got.rules[0])
+				assert.Equal(t, config.RuleMIGConfig, got.rules[0])
 			}
 			if tc.warning == "" {
 				assert.Empty(t, got.warnings)

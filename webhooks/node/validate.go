@@ -5,7 +5,7 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/config/vocab"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // Meta is what the rules read of a Node: its labels and annotations.
@@ -31,14 +31,14 @@ type Request struct {
 }
 
 // Disagreement is a fact a fact writer reported that disagrees with the
-// policy: admitted as reported, and surfaced (SPEC §3).
+// policy: admitted as reported, and surfaced.
 type Disagreement struct {
 	Node, Key, Value, Want, Writer string
 }
 
 // Result is Validate's verdict plus what to report beside it.
 type Result struct {
-	admit.Verdict
+	verdict.Verdict
 	Disagreements []Disagreement
 }
 
@@ -47,8 +47,8 @@ var (
 	annotationsPath = field.NewPath("metadata", "annotations")
 )
 
-// Validate applies every rule of SPEC §3 and returns every violation.
-func Validate(r *Request) admit.Verdict { return Check(r).Verdict }
+// Validate applies every Node rule and returns every violation.
+func Validate(r *Request) verdict.Verdict { return Check(r).Verdict }
 
 // Check is Validate with the disagreements to report.
 func Check(r *Request) Result {

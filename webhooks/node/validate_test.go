@@ -9,7 +9,6 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/config/vocab"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
@@ -147,7 +146,7 @@ func TestDeployLabels(t *testing.T) {
 			}
 			require.Len(t, got.messages, 1, "%v", got.messages)
 			assert.Contains(t, got.messages[0], tc.want)
-			assert.Equal(t, []config.Rule{admit.RuleDeployLabels}, got.rules)
+			assert.Equal(t, []config.Rule{config.RuleDeployLabels}, got.rules)
 		})
 	}
 }
@@ -197,7 +196,7 @@ func TestThreeViolationsThreeErrors(t *testing.T) {
 		"nvidia.com/gpu.product":                  "x",
 	})})
 	assert.Len(t, got.messages, 3, "%v", got.messages)
-	assert.Equal(t, []config.Rule{admit.RuleDeployLabels, admit.RuleDeployLabels, admit.RuleFactLabels}, got.rules)
+	assert.Equal(t, []config.Rule{config.RuleDeployLabels, config.RuleDeployLabels, config.RuleFactLabels}, got.rules)
 }
 
 func TestFactLabels(t *testing.T) {
@@ -338,7 +337,7 @@ func TestMIGStrategyLabel(t *testing.T) {
 	}
 	got := report(person, "mixed")
 	require.Len(t, got.Violations, 1)
-	assert.Equal(t, admit.RuleFactLabels, got.Violations[0].Rule, "a person may not set the strategy label")
+	assert.Equal(t, config.RuleFactLabels, got.Violations[0].Rule, "a person may not set the strategy label")
 	assert.Empty(t, got.Disagreements)
 }
 
@@ -411,7 +410,7 @@ func TestMIGConfig(t *testing.T) {
 			} else {
 				require.Len(t, got.messages, 1, "%v", got.messages)
 				assert.Contains(t, got.messages[0], tc.want)
-				assert.Equal(t, admit.RuleMIGConfig, got.rules[0])
+				assert.Equal(t, config.RuleMIGConfig, got.rules[0])
 			}
 			if tc.warning != "" {
 				assert.Contains(t, strings.Join(got.warnings, "\n"), tc.warning)

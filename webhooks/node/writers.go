@@ -9,7 +9,6 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/config/vocab"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/suggest"
 )
 
@@ -20,14 +19,14 @@ func checkWriters(r *Request, changes []change, res *Result) {
 	c := r.caller()
 	ws, off := onNode(t.For(c), c)
 	if len(ws) == 0 && off != nil {
-		res.Add(admit.RuleFactLabels, offNode(off, c))
+		res.Add(config.RuleFactLabels, offNode(off, c))
 		return
 	}
 	names := r.Policy.ComponentNames()
 	for _, ch := range changes {
 		if comp, ok := deployComponent(ch); ok && !slices.Contains(names, comp) {
 			if !ch.Removed() {
-				res.Add(admit.RuleDeployLabels, field.Invalid(ch.path(), ch.New, unknownComponent(comp, ch.key, names)))
+				res.Add(config.RuleDeployLabels, field.Invalid(ch.path(), ch.New, unknownComponent(comp, ch.key, names)))
 			}
 			continue
 		}
@@ -81,11 +80,11 @@ func deployComponent(ch change) (string, bool) {
 func ruleOf(ch change) config.Rule {
 	switch {
 	case vocab.IsFact(ch.key):
-		return admit.RuleFactLabels
+		return config.RuleFactLabels
 	case ch.key == vocab.LabelMIGConfig:
-		return admit.RuleMIGConfig
+		return config.RuleMIGConfig
 	}
-	return admit.RuleDeployLabels
+	return config.RuleDeployLabels
 }
 
 // refusal says why no row allows the change, and what would be allowed.

@@ -15,7 +15,7 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/suggest"
 )
 
-// Pod annotations gpuguard reads (SPEC §4).
+// Pod annotations gpuguard reads.
 const (
 	AnnotationProduct   = "gpuguard.io/gpu-product"
 	AnnotationFamily    = "gpuguard.io/gpu-family"

@@ -1,4 +1,4 @@
-// Package pod decides admission of GPU Pods (SPEC §4): the mutation that
+// Package pod decides admission of GPU Pods: the mutation that
 // injects the runtime class, GPU node affinity (from gpuguard.io/*
 // annotations too) and GPU taint tolerations, and the validation of MIG
 // resources, annotations and whether any node can run the pod at all.

@@ -6,10 +6,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/affinity"
 	"github.com/gpuguard/gpuguard/webhooks/gpures"
 	"github.com/gpuguard/gpuguard/webhooks/inject"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // Env is what decisions consult besides the object and the policy.
@@ -23,8 +23,8 @@ type Env struct {
 // Mutate returns the patch that gives a GPU pod its GPU scheduling. Pods
 // that request no GPU, opt out with gpuguard.io/inject: "false", or carry
 // malformed annotations (validation refuses those) are left alone.
-func Mutate(p *corev1.Pod, pol *config.Policy, env Env) (admit.Verdict, error) {
-	var v admit.Verdict
+func Mutate(p *corev1.Pod, pol *config.Policy, env Env) (verdict.Verdict, error) {
+	var v verdict.Verdict
 	if len(gpures.Requested(&p.Spec, pol.GPUResources)) == 0 || p.Annotations[AnnotationInject] == "false" {
 		return v, nil
 	}

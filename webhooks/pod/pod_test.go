@@ -16,8 +16,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 var (
@@ -58,7 +58,7 @@ func policy(t testing.TB, yaml string) *config.Policy {
 }
 
 // apply runs Mutate and applies its patch, as the API server would.
-func apply(t testing.TB, p *corev1.Pod, pol *config.Policy, e Env) (*corev1.Pod, admit.Verdict) {
+func apply(t testing.TB, p *corev1.Pod, pol *config.Policy, e Env) (*corev1.Pod, verdict.Verdict) {
 	t.Helper()
 	v, err := Mutate(p, pol, e)
 	require.NoError(t, err)
@@ -153,22 +153,22 @@ func TestValidate(t *testing.T) {
 	}{
 		"plain GPU pod":             {pod: gpuPod("nvidia.com/gpu", nil), offers: []facts.Offer{h100}},
 		"MIG under mixed":           {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: mixed, offers: []facts.Offer{a100}},
-		"MIG under single":          {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: single, offers: []facts.Offer{a100}, rule: admit.RuleMIGResources, want: "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single (gpuguard policy migStrategy), where MIG devices are requested as nvidia.com/gpu"},
+		"MIG under single":          {pod: gpuPod("nvidia.com/mig-1g.5gb", nil), pol: single, offers: []facts.Offer{a100}, rule: config.RuleMIGResources, want: "nvidia.com/mig-1g.5gb is advertised only with MIG strategy mixed; this cluster uses single (gpuguard policy migStrategy), where MIG devices are requested as nvidia.com/gpu"},
 		"memory min met":            {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "60Gi"}), offers: []facts.Offer{a100, h100}},
-		"product nobody has":        {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationProduct: "NVIDIA-B300"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "no GPU node in the cluster can run this pod (it asks for product NVIDIA-B300); the cluster offers: NVIDIA-A100-SXM4-40GB (ampere, 40960 MiB, compute 8.0, CUDA 12.4"},
-		"CUDA too new":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCUDAMin: "13.1"}), offers: []facts.Offer{a100, h100}, rule: admit.RuleUnsatisfiable, want: "CUDA 13.1 or newer"},
+		"product nobody has":        {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationProduct: "NVIDIA-B300"}), offers: []facts.Offer{a100, h100}, rule: config.RuleUnsatisfiable, want: "no GPU node in the cluster can run this pod (it asks for product NVIDIA-B300); the cluster offers: NVIDIA-A100-SXM4-40GB (ampere, 40960 MiB, compute 8.0, CUDA 12.4"},
+		"CUDA too new":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCUDAMin: "13.1"}), offers: []facts.Offer{a100, h100}, rule: config.RuleUnsatisfiable, want: "CUDA 13.1 or newer"},
 		"cc 8.6 met by hopper":      {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCCMin: "8.6"}), offers: []facts.Offer{a100, h100}},
-		"MIG profile nobody offers": {pod: gpuPod("nvidia.com/mig-7g.80gb", nil), pol: mixed, offers: []facts.Offer{a100}, rule: admit.RuleUnsatisfiable, want: "MIG profile 7g.80gb"},
-		"no GPU nodes":              {pod: gpuPod("nvidia.com/gpu", nil), rule: admit.RuleUnsatisfiable, want: "no labelled GPU nodes yet"},
-		"bad memory":                {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "lots"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "want a positive quantity of GPU memory, e.g. 40Gi"},
+		"MIG profile nobody offers": {pod: gpuPod("nvidia.com/mig-7g.80gb", nil), pol: mixed, offers: []facts.Offer{a100}, rule: config.RuleUnsatisfiable, want: "MIG profile 7g.80gb"},
+		"no GPU nodes":              {pod: gpuPod("nvidia.com/gpu", nil), rule: config.RuleUnsatisfiable, want: "no labelled GPU nodes yet"},
+		"bad memory":                {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "lots"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: "want a positive quantity of GPU memory, e.g. 40Gi"},
 		// Issue 11: these overflowed int64 and silently became no requirement.
-		"memory 8Ei":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "8Ei"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has; want at most 1Pi"},
-		"memory 9000Pi":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "9000Pi"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has"},
-		"memory 1e100":               {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "1e100"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "more GPU memory than any GPU has"},
-		"bad compute capability":     {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCCMin: "8"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "want <major>.<minor>, e.g. 8.6"},
-		"bad family":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationFamily: "Hopper"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: `Unsupported value: "Hopper"`},
-		"misspelt annotation":        {pod: gpuPod("nvidia.com/gpu", map[string]string{"gpuguard.io/gpu-memory-minimum": "40Gi"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: "did you mean gpuguard.io/gpu-memory-min?"},
-		"bad inject value":           {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationInject: "no"}), offers: []facts.Offer{h100}, rule: admit.RuleAnnotations, want: `supported values: "true", "false"`},
+		"memory 8Ei":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "8Ei"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: "more GPU memory than any GPU has; want at most 1Pi"},
+		"memory 9000Pi":              {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "9000Pi"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: "more GPU memory than any GPU has"},
+		"memory 1e100":               {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationMemoryMin: "1e100"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: "more GPU memory than any GPU has"},
+		"bad compute capability":     {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationCCMin: "8"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: "want <major>.<minor>, e.g. 8.6"},
+		"bad family":                 {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationFamily: "Hopper"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: `Unsupported value: "Hopper"`},
+		"misspelt annotation":        {pod: gpuPod("nvidia.com/gpu", map[string]string{"gpuguard.io/gpu-memory-minimum": "40Gi"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: "did you mean gpuguard.io/gpu-memory-min?"},
+		"bad inject value":           {pod: gpuPod("nvidia.com/gpu", map[string]string{AnnotationInject: "no"}), offers: []facts.Offer{h100}, rule: config.RuleAnnotations, want: `supported values: "true", "false"`},
 		"CPU pod with no annotation": {pod: gpuPod("cpu", nil)},
 	}
 	for name, tc := range tests {

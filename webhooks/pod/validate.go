@@ -10,9 +10,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 	"github.com/gpuguard/gpuguard/webhooks/gpures"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
 // Offer is what one kind of GPU node offers, with how many nodes offer it.
@@ -20,13 +20,13 @@ type Offer = facts.OfferCount
 
 // Validate checks a pod: MIG resources under the cluster's strategy,
 // gpuguard.io annotations, and whether any node can run it.
-func Validate(p *corev1.Pod, pol *config.Policy, env Env) admit.Verdict {
-	var v admit.Verdict
+func Validate(p *corev1.Pod, pol *config.Policy, env Env) verdict.Verdict {
+	var v verdict.Verdict
 	requested := gpures.Requested(&p.Spec, pol.GPUResources)
 	want, errs := parseWant(p.Annotations)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
 	for _, e := range errs {
-		v.Add(admit.RuleAnnotations, e)
+		v.Add(config.RuleAnnotations, e)
 	}
 	if len(requested) == 0 {
 		return v
@@ -38,7 +38,7 @@ func Validate(p *corev1.Pod, pol *config.Policy, env Env) admit.Verdict {
 		}
 		want.MIGProfiles = append(want.MIGProfiles, profile)
 		if s := pol.EffectiveMIGStrategy(); s != config.MIGStrategyMixed {
-			v.Add(admit.RuleMIGResources, field.Forbidden(resourcesPath(&p.Spec, r), fmt.Sprintf(
+			v.Add(config.RuleMIGResources, field.Forbidden(resourcesPath(&p.Spec, r), fmt.Sprintf(
 				"%s is advertised only with MIG strategy mixed; this cluster uses %s (%s), where MIG devices are requested as nvidia.com/gpu",
 				r, s, pol.MIGStrategySource())))
 		}
@@ -70,7 +70,7 @@ func resourcesPath(spec *corev1.PodSpec, resource string) *field.Path {
 
 // checkSatisfiable looks for one offer meeting every wish: O(number of
 // distinct offers), whatever the number of nodes.
-func checkSatisfiable(w Want, offers []Offer, v *admit.Verdict) {
+func checkSatisfiable(w Want, offers []Offer, v *verdict.Verdict) {
 	for _, o := range offers {
 		if w.satisfiedBy(o.Offer) {
 			return
@@ -89,7 +89,7 @@ func checkSatisfiable(w Want, offers []Offer, v *admit.Verdict) {
 	} else {
 		msg += "; the cluster offers: " + strings.Join(have, "; ")
 	}
-	v.Add(admit.RuleUnsatisfiable, field.Forbidden(field.NewPath("spec"), msg))
+	v.Add(config.RuleUnsatisfiable, field.Forbidden(field.NewPath("spec"), msg))
 }
 
 func (w Want) satisfiedBy(o facts.Offer) bool {

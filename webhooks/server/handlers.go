@@ -2,10 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/go-logr/logr"
+	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	nodev1 "k8s.io/api/node/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -13,28 +18,111 @@ import (
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/daemonset"
-	"github.com/gpuguard/gpuguard/webhooks/facts"
 	"github.com/gpuguard/gpuguard/webhooks/node"
 	"github.com/gpuguard/gpuguard/webhooks/pod"
+	"github.com/gpuguard/gpuguard/webhooks/podview"
+	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
-// registerHandlers puts a handler on every path the chart's webhook
-// configurations name.
-func registerHandlers(hooks webhook.Server, policy PolicySource, c client.Client, reader client.Reader, idx *facts.Index, m *admit.Metrics, report node.Reporter) {
-	migConfigs := &migConfigLoader{reader: reader}
-	rcExists := runtimeClassExists(c)
-	podEnv := pod.Env{RuntimeClassExists: rcExists, Offers: idx.Offers}
-	dsEnv := daemonset.Env{RuntimeClassExists: rcExists, EnabledNodes: idx.EnabledNodes}
-	h := func(name string, d admit.DecideFunc) admission.Handler {
-		return &admit.Handler{Name: name, Decide: d, Policy: policy.Current, Metrics: m}
+// Deps is what the handlers consult besides the request.
+type Deps struct {
+	// Policy returns the policy in force for each decision. Required.
+	Policy func() *config.Policy
+	// Metrics counts the decisions. Required.
+	Metrics *admit.Metrics
+	// MIGConfigs loads the MIG manager's configs, or nil when the policy
+	// names none. Default: none are read.
+	MIGConfigs func(ctx context.Context, p *config.Policy) (node.MIGConfigs, error)
+	// Report surfaces facts admitted as reported that disagree with the
+	// policy. Default: nothing is reported.
+	Report node.Reporter
+	// Pod and DaemonSet are what the pod and DaemonSet decisions consult.
+	Pod       pod.Env
+	DaemonSet daemonset.Env
+}
+
+var (
+	createOnly     = []admissionv1.Operation{admissionv1.Create}
+	createOrUpdate = []admissionv1.Operation{admissionv1.Create, admissionv1.Update}
+	podKind        = schema.GroupKind{Kind: "Pod"}
+	daemonSetKind  = schema.GroupKind{Group: appsv1.GroupName, Kind: "DaemonSet"}
+)
+
+// Handlers returns gpuguard's handler for every path the chart's webhook
+// configurations name. Each decodes only what its decision reads:
+// podview's partial Pod and DaemonSet, and a Node's labels and annotations.
+func Handlers(d Deps) map[string]admission.Handler {
+	if d.MIGConfigs == nil {
+		d.MIGConfigs = func(context.Context, *config.Policy) (node.MIGConfigs, error) { return nil, nil }
 	}
-	handlers := map[string]admission.Handler{
-		config.PathValidateNodes:      h("node", node.Decide(migConfigs.load, report)),
-		config.PathMutatePods:         h("pod-mutate", pod.DecideMutate(podEnv)),
-		config.PathValidatePods:       h("pod", pod.DecideValidate(podEnv)),
-		config.PathMutateDaemonSets:   h("daemonset-mutate", daemonset.DecideMutate(dsEnv)),
-		config.PathValidateDaemonSets: h("daemonset", daemonset.DecideValidate(dsEnv)),
+	return map[string]admission.Handler{
+		config.PathValidateNodes: admit.For(admit.Spec[node.Meta]{
+			Name: "node", Kind: schema.GroupKind{Kind: "Node"}, Operations: createOrUpdate,
+			Decode: node.DecodeMeta, DecodeOld: true,
+			Decide: func(ctx context.Context, r admit.Request[node.Meta], p *config.Policy) (verdict.Verdict, error) {
+				return decideNode(ctx, r, p, d.MIGConfigs, d.Report), nil
+			},
+		}, d.Policy, d.Metrics),
+		config.PathMutatePods: admit.For(admit.Spec[*corev1.Pod]{
+			Name: "pod-mutate", Kind: podKind, Operations: createOnly, Decode: podview.Pod,
+			Decide: func(_ context.Context, r admit.Request[*corev1.Pod], p *config.Policy) (verdict.Verdict, error) {
+				return pod.Mutate(r.Object, p, d.Pod)
+			},
+		}, d.Policy, d.Metrics),
+		config.PathValidatePods: admit.For(admit.Spec[*corev1.Pod]{
+			Name: "pod", Kind: podKind, Operations: createOnly, Decode: podview.Pod,
+			Decide: func(_ context.Context, r admit.Request[*corev1.Pod], p *config.Policy) (verdict.Verdict, error) {
+				return pod.Validate(r.Object, p, d.Pod), nil
+			},
+		}, d.Policy, d.Metrics),
+		config.PathMutateDaemonSets: admit.For(admit.Spec[*appsv1.DaemonSet]{
+			Name: "daemonset-mutate", Kind: daemonSetKind, Operations: createOrUpdate, Decode: podview.DaemonSet,
+			Decide: func(_ context.Context, r admit.Request[*appsv1.DaemonSet], p *config.Policy) (verdict.Verdict, error) {
+				return daemonset.Mutate(r.Object, p, d.DaemonSet)
+			},
+		}, d.Policy, d.Metrics),
+		config.PathValidateDaemonSets: admit.For(admit.Spec[*appsv1.DaemonSet]{
+			Name: "daemonset", Kind: daemonSetKind, Operations: createOrUpdate, Decode: podview.DaemonSet,
+			Decide: func(_ context.Context, r admit.Request[*appsv1.DaemonSet], p *config.Policy) (verdict.Verdict, error) {
+				return daemonset.Validate(r.Object, p, d.DaemonSet), nil
+			},
+		}, d.Policy, d.Metrics),
 	}
+}
+
+// decideNode judges a Node edit against the MIG manager's configs and
+// reports the disagreements it admits, unless nothing is persisted.
+func decideNode(ctx context.Context, r admit.Request[node.Meta], p *config.Policy,
+	migConfigs func(context.Context, *config.Policy) (node.MIGConfigs, error), report node.Reporter,
+) verdict.Verdict {
+	nr := &node.Request{
+		Create: r.Operation == admissionv1.Create, Username: r.UserInfo.Username, Groups: r.UserInfo.Groups,
+		Extra: make(map[string][]string, len(r.UserInfo.Extra)), Name: r.Name,
+		Old: r.OldObject, New: r.Object, Policy: p,
+	}
+	for k, v := range r.UserInfo.Extra {
+		nr.Extra[k] = v
+	}
+	var loadErr error
+	if nr.MIGConfigs, loadErr = migConfigs(ctx, p); loadErr != nil {
+		nr.MIGConfigs = nil
+	}
+	res := node.Check(nr)
+	if loadErr != nil {
+		// Without the file, named configs go unchecked: warn, never block
+		// every mig.config edit on an unreadable ConfigMap.
+		res.Warn(fmt.Sprintf("the MIG manager's config file could not be read, so named MIG configs are not checked: %v", loadErr))
+	}
+	if report != nil && !r.DryRun {
+		for _, dis := range res.Disagreements {
+			report.Disagreement(ctx, dis)
+		}
+	}
+	return res.Verdict
+}
+
+// registerHandlers serves every handler at its path.
+func registerHandlers(hooks webhook.Server, handlers map[string]admission.Handler) {
 	for path, h := range handlers {
 		hooks.Register(path, Admission(path, h))
 	}

@@ -22,7 +22,9 @@ import (
 	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/config/clusterpolicy"
+	"github.com/gpuguard/gpuguard/webhooks/daemonset"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"github.com/gpuguard/gpuguard/webhooks/pod"
 )
 
 // ErrNoRESTConfig is returned by New without a REST config.
@@ -102,7 +104,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("adding RuntimeClass cache: %w", err)
 	}
 	report := &eventReporter{recorder: mgr.GetEventRecorder("gpuguard-webhook"), count: factDisagreements}
-	registerHandlers(s.hooks, s.policy, mgr.GetClient(), mgr.GetAPIReader(), s.feeder.Index, admitMetrics, report)
+	rcExists := runtimeClassExists(mgr.GetClient())
+	idx := s.feeder.Index
+	registerHandlers(s.hooks, Handlers(Deps{
+		Policy: s.policy.Current, Metrics: admitMetrics,
+		MIGConfigs: (&migConfigLoader{reader: mgr.GetAPIReader()}).load, Report: report,
+		Pod:       pod.Env{RuntimeClassExists: rcExists, Offers: idx.Offers},
+		DaemonSet: daemonset.Env{RuntimeClassExists: rcExists, EnabledNodes: idx.EnabledNodes},
+	}))
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, fmt.Errorf("adding health check: %w", err)
 	}

@@ -16,11 +16,10 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
-// Handler wraps a decision as the server does, under the given policy.
-func Handler(name string, d admit.DecideFunc, p *config.Policy) http.Handler {
-	return &webhook.Admission{Handler: &admit.Handler{
-		Name: name, Decide: d, Policy: func() *config.Policy { return p }, Metrics: admit.NewMetrics(nil),
-	}}
+// Handler serves s as the server does, under the given policy, counting
+// into metrics of its own.
+func Handler[T any](s admit.Spec[T], p *config.Policy) http.Handler {
+	return &webhook.Admission{Handler: admit.For(s, func() *config.Policy { return p }, admit.NewMetrics(nil))}
 }
 
 // Serve posts body and returns the HTTP status and the decoded review.

@@ -1,6 +1,8 @@
-package admit
+package verdict
 
 import (
+	"slices"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/gpuguard/gpuguard/config"
@@ -37,21 +39,28 @@ func (v *Verdict) Add(rule config.Rule, err *field.Error) {
 // Warn records a warning.
 func (v *Verdict) Warn(msg string) { v.Warnings = append(v.Warnings, msg) }
 
+// Enforced is a verdict under the policy's enforcement: what denies, and
+// every warning to show (the verdict's own, then the warned violations).
+type Enforced struct {
+	Deny     field.ErrorList
+	Warnings []string
+}
+
 // Enforce applies each rule's enforcement: deny keeps the violation, warn
-// turns it into a warning, off drops it. It returns what denies.
-func (v *Verdict) Enforce(mode func(rule config.Rule) config.Enforcement) field.ErrorList {
-	var deny field.ErrorList
-	kept := v.Violations[:0]
+// turns it into a warning, off drops it. The verdict is left as it is, so
+// that what was decided can still be counted after enforcement.
+func (v *Verdict) Enforce(mode func(rule config.Rule) config.Enforcement) Enforced {
+	// Clipped: a warning appended here gets its own array and never writes
+	// into the verdict's.
+	e := Enforced{Warnings: slices.Clip(v.Warnings)}
 	for _, x := range v.Violations {
 		switch mode(x.Rule) {
 		case config.Deny:
-			deny = append(deny, x.Err)
-			kept = append(kept, x)
+			e.Deny = append(e.Deny, x.Err)
 		case config.Warn:
-			v.Warnings = append(v.Warnings, "gpuguard: "+x.Err.Field+": "+x.Err.Detail)
+			e.Warnings = append(e.Warnings, "gpuguard: "+x.Err.Field+": "+x.Err.Detail)
 		case config.Off:
 		}
 	}
-	v.Violations = kept
-	return deny
+	return e
 }

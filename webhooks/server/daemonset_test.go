@@ -1,4 +1,4 @@
-package daemonset
+package server_test
 
 import (
 	"testing"
@@ -16,9 +16,7 @@ func FuzzDaemonSetAdmission(f *testing.F) {
 	f.Add([]byte(seedDaemonSet), true)
 	f.Add([]byte(seedDaemonSet), false)
 	f.Add([]byte(`{"request":{"kind":{"group":"apps","kind":"DaemonSet"},"operation":"UPDATE","object":{"metadata":{"labels":{"gpuguard.io/component":"dcgm-exporer"}}}}}`), false)
-	pol := config.Default()
-	mutate := admittest.Handler("daemonset-mutate", DecideMutate(env(1)), pol)
-	validate := admittest.Handler("daemonset", DecideValidate(env(0)), pol)
+	mutate, validate := handler(config.PathMutateDaemonSets), handler(config.PathValidateDaemonSets)
 	f.Fuzz(func(t *testing.T, body []byte, isMutate bool) {
 		if isMutate {
 			admittest.Check(t, mutate, body)
