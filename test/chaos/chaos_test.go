@@ -66,7 +66,8 @@ func phases() []phase {
 // TestPodCreatesThroughWebhookOutages: with the chart's default pod
 // failurePolicy (Ignore) and with Fail, GPU and CPU pods are created while
 // the webhook is up, unreachable, stopped and restarted, and frozen. CPU
-// pods are always created, untouched, and never reach the webhook. During
+// pods (nvidia.com/gpu: 0 among them) are always created, untouched, and
+// never reach the webhook. During
 // an outage GPU pods are created unmutated with Ignore, and with Fail every
 // GPU create fails with the API server's "failed calling webhook". Once the
 // webhook is back, every GPU pod is admitted and mutated again.
@@ -106,7 +107,7 @@ func runPhase(t *testing.T, policy admissionregistrationv1.FailurePolicyType, ph
 	var failed, unmutated int
 	for _, r := range results {
 		switch {
-		case !r.gpu:
+		case r.kind != gpuPod:
 			if assert.NoError(t, r.err, "CPU pod %s (%s)", r.name, ph.name) {
 				assert.True(t, untouched(r.pod), "CPU pod %s (%s) was changed: %s", r.name, ph.name, describe(r.pod))
 			}
@@ -137,25 +138,28 @@ func runPhase(t *testing.T, policy admissionregistrationv1.FailurePolicyType, ph
 // result is one pod create: what the API server stored, or its error.
 type result struct {
 	name string
-	gpu  bool
+	kind podKind
 	pod  *corev1.Pod
 	err  error
 }
 
 // createAll creates perPhase GPU and perPhase CPU pods concurrently, so that
-// CPU creates run while GPU creates wait on the webhook.
+// CPU creates run while GPU creates wait on the webhook. Every other CPU pod
+// asks for nvidia.com/gpu: 0, which is no GPU pod either.
 func createAll(ctx context.Context, prefix string) []result {
 	results := make([]result, 0, 2*perPhase)
 	for i := range perPhase {
-		results = append(results,
-			result{name: fmt.Sprintf("%s-gpu-%d", prefix, i), gpu: true},
-			result{name: fmt.Sprintf("%s-cpu-%d", prefix, i)})
+		cpu := result{name: fmt.Sprintf("%s-cpu-%d", prefix, i), kind: cpuPod}
+		if i%2 == 1 {
+			cpu.kind = zeroGPUPod
+		}
+		results = append(results, result{name: fmt.Sprintf("%s-gpu-%d", prefix, i), kind: gpuPod}, cpu)
 	}
 	var wg sync.WaitGroup
 	for i := range results {
 		r := &results[i]
 		wg.Go(func() {
-			r.pod, r.err = stack.Clientset.CoreV1().Pods(namespace).Create(ctx, pod(r.name, r.gpu), metav1.CreateOptions{})
+			r.pod, r.err = stack.Clientset.CoreV1().Pods(namespace).Create(ctx, pod(r.name, r.kind), metav1.CreateOptions{})
 		})
 	}
 	wg.Wait()
@@ -167,8 +171,8 @@ func createAll(ctx context.Context, prefix string) []result {
 func cpuPodsNeverCallTheWebhook(t *testing.T, prefix string) {
 	t.Helper()
 	before := podWebhookCalls(t)
-	for i := range 2 {
-		_, err := stack.Clientset.CoreV1().Pods(namespace).Create(context.Background(), pod(fmt.Sprintf("%s-cpu-only-%d", prefix, i), false), metav1.CreateOptions{})
+	for i, k := range []podKind{cpuPod, zeroGPUPod} {
+		_, err := stack.Clientset.CoreV1().Pods(namespace).Create(context.Background(), pod(fmt.Sprintf("%s-cpu-only-%d", prefix, i), k), metav1.CreateOptions{})
 		require.NoError(t, err)
 	}
 	assert.Equal(t, before, podWebhookCalls(t), "CPU pods reached the pod webhooks")
@@ -236,19 +240,32 @@ func probe(t *testing.T, what string, ok func(*corev1.Pod, error) bool) {
 	t.Helper()
 	var last error
 	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		p, err := stack.Clientset.CoreV1().Pods(namespace).Create(ctx, pod("probe", true), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		p, err := stack.Clientset.CoreV1().Pods(namespace).Create(ctx, pod("probe", gpuPod), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		last = err
 		return ok(p, err), nil
 	})
 	require.NoError(t, err, "waiting for %s (last error: %v)", what, last)
 }
 
-// pod is a GPU pod (one nvidia.com/gpu) or a CPU pod. A scheduling gate
-// keeps it off the scheduler: only admission is under test.
-func pod(name string, gpu bool) *corev1.Pod {
+// podKind is what a test pod asks for.
+type podKind int
+
+const (
+	cpuPod     podKind = iota // only CPU
+	zeroGPUPod                // CPU and nvidia.com/gpu: 0, no GPU pod either
+	gpuPod                    // one nvidia.com/gpu
+)
+
+// pod is a pod of kind k. A scheduling gate keeps it off the scheduler:
+// only admission is under test.
+func pod(name string, k podKind) *corev1.Pod {
 	limits := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")}
-	if gpu {
+	switch k {
+	case zeroGPUPod:
+		limits["nvidia.com/gpu"] = resource.MustParse("0")
+	case gpuPod:
 		limits["nvidia.com/gpu"] = resource.MustParse("1")
+	case cpuPod:
 	}
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
