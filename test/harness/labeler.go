@@ -2,28 +2,20 @@ package harness
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/server"
 	"github.com/prometheus/client_golang/prometheus"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/labeler/app"
 	"github.com/gpuguard/gpuguard/labeler/device"
-	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
 
 // NodeNameExtra is the token extra the API server sets for a bound service
@@ -185,39 +177,4 @@ func (l *Labeler) WaitCycles(ctx context.Context, n int) error {
 	return wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
 		return l.Cycles() >= target, nil
 	})
-}
-
-// EnsureDeviceIDs publishes gpuguard.io/pci-device-ids on the labeler's node,
-// as the labeler's own identity, from the mock GPUs' PciInfo.PciDeviceId,
-// when the labeler has not published it. It bridges the time until every
-// labeler build publishes the annotation itself; the value is the one the
-// labeler writes, so the two never disagree.
-func (cp *ControlPlane) EnsureDeviceIDs(ctx context.Context, l *Labeler) error {
-	n, err := cp.Clientset.CoreV1().Nodes().Get(ctx, l.Node, metav1.GetOptions{})
-	if err != nil {
-		return fmt.Errorf("reading node %s: %w", l.Node, err)
-	}
-	if _, ok := n.Annotations[facts.AnnotationPCIDeviceIDs]; ok {
-		return nil
-	}
-	var ids []string
-	for _, d := range l.Sim.Server.Devices {
-		ids = append(ids, fmt.Sprintf("0x%08X", d.(*server.Device).Config.PciDeviceId))
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{
-		facts.AnnotationPCIDeviceIDs: strings.Join(ids, ","),
-	}}})
-	if err != nil {
-		return fmt.Errorf("encoding the annotation patch: %w", err)
-	}
-	cs, err := kubernetes.NewForConfig(cp.LabelerConfig(l.Node))
-	if err != nil {
-		return fmt.Errorf("building the labeler's client: %w", err)
-	}
-	if _, err := cs.CoreV1().Nodes().Patch(ctx, l.Node, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-		return fmt.Errorf("publishing %s on node %s as its labeler: %w", facts.AnnotationPCIDeviceIDs, l.Node, err)
-	}
-	return nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/facts"
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
@@ -165,11 +165,8 @@ func StartStack(ctx context.Context, opts StackOptions) (_ *Stack, err error) {
 		return nil, err
 	}
 	opts.Log.Info("waiting for the labelers to label their nodes", "labelers", len(s.Labelers))
-	for name, l := range s.Labelers {
-		if err := cp.WaitForLabel(ctx, name, facts.LabelGPUPresent, "true"); err != nil {
-			return nil, err
-		}
-		if err := cp.EnsureDeviceIDs(ctx, l); err != nil {
+	for name := range s.Labelers {
+		if err := cp.WaitForLabel(ctx, name, vocab.LabelGPUPresent, "true"); err != nil {
 			return nil, err
 		}
 	}
