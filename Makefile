@@ -55,7 +55,7 @@ test: k8s-bin $(HELM) ## Run every test, unit and end-to-end, with the race dete
 	exit $$rc
 
 .PHONY: run
-run: k8s-bin $(HELM) ## Start the local control plane with gpuguard and simulated GPU nodes (SPEC §8).
+run: k8s-bin $(HELM) ## Start the local control plane with gpuguard and simulated GPU nodes.
 	go build -o $(BIN)/gpuguard-local ./cmd/gpuguard-local
 	exec $(BIN)/gpuguard-local --dir $(LOCAL_DIR)
 

@@ -9,7 +9,8 @@ import (
 type Subjects = vocab.Subjects
 
 // Writers returns the table of Node writers in force: the default table for
-// the policy's GPU Operator namespace, extended by its identities (SPEC §3).
+// the policy's GPU Operator namespace, extended by the identities the policy
+// adds to its writers.
 func (p *Policy) Writers() vocab.Table {
 	return vocab.DefaultTable(vocab.TableOptions{
 		OperatorNamespace: p.GPUOperatorNamespace,

@@ -7,11 +7,12 @@ import (
 )
 
 // MIGStrategy is the cluster-wide MIG strategy shared by the device plugin,
-// the labeler and the webhooks (SPEC §1.3).
+// the labeler and the webhooks: they must agree on it, or pods ask for a
+// resource no node advertises.
 type MIGStrategy string
 
 // The MIG strategies NVIDIA's device plugin and GFD understand, and auto:
-// whatever the GPU Operator's ClusterPolicy says (SPEC §2).
+// whatever the GPU Operator's ClusterPolicy says.
 const (
 	MIGStrategyNone   MIGStrategy = "none"
 	MIGStrategySingle MIGStrategy = "single"

@@ -21,7 +21,8 @@ func archLabels(g device.GPU) Labels {
 	}
 }
 
-// family names the architecture of a compute capability (SPEC §1.1).
+// family names the architecture of a compute capability, as GFD writes it
+// in nvidia.com/gpu.family.
 func family(major, minor int) string {
 	switch major {
 	case 3:

@@ -1,5 +1,5 @@
 // Command gpuguard-labeler keeps a node's nvidia.com/* labels true to its
-// GPUs, in GPU Feature Discovery's format (SPEC §7).
+// GPUs, in GPU Feature Discovery's format.
 package main
 
 import (

@@ -1,7 +1,7 @@
 // Command gpuguard-local runs gpuguard on a local control plane: a real etcd,
 // kube-apiserver, kube-scheduler and kube-controller-manager built from
 // source, kwok in the kubelets' place, the webhook server, and simulated GPU
-// nodes (SPEC §8). `make run` starts it.
+// nodes. `make run` starts it.
 package main
 
 import (

@@ -42,8 +42,8 @@ const (
 	srcMIGConfig = "NVIDIA/mig-parted cmd/nvidia-mig-manager/main.go"
 )
 
-// DefaultTable is the writers of a GPU Operator cluster with gpuguard
-// (SPEC §1.2), adapted to the install by o. Service account names are the
+// DefaultTable is the writers of a GPU Operator cluster with gpuguard,
+// adapted to the install by o. Service account names are the
 // operator's manifests' (NVIDIA/gpu-operator assets/state-*/0100_service_account.yaml,
 // deployments/gpu-operator/templates/serviceaccount.yaml).
 func DefaultTable(o TableOptions) Table {

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Prefixes and keys gpuguard reads or judges (SPEC §1).
+// Prefixes and keys gpuguard reads or judges.
 const (
 	LabelPrefix      = "nvidia.com/"
 	AnnotationPrefix = "gpuguard.io/"
@@ -54,7 +54,7 @@ const (
 	NodeNameExtra = "authentication.kubernetes.io/node-name"
 )
 
-// NodeFacts are the node-wide fact labels of SPEC §1.1, as GFD and the
+// NodeFacts are the node-wide fact labels, as GFD and the
 // labeler write them.
 var NodeFacts = []string{
 	"nvidia.com/cuda.driver-version.major", "nvidia.com/cuda.driver-version.minor",

@@ -29,7 +29,7 @@ import (
 // ErrConfig marks a configuration a person must fix.
 var ErrConfig = errors.New("invalid labeler configuration")
 
-// Config is the labeler's configuration (SPEC §7 flags).
+// Config is the labeler's configuration, one field per command-line flag.
 type Config struct {
 	NodeName string
 	// MIGStrategy is auto (the GPU Operator's ClusterPolicy, followed live;

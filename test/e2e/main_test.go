@@ -1,5 +1,5 @@
 // Package e2e runs gpuguard against a real etcd + kube-apiserver: the whole
-// local stack of SPEC §8, started once for the package in TestMain.
+// local stack (harness.StartStack), started once for the package in TestMain.
 package e2e
 
 import (

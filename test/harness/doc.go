@@ -10,7 +10,7 @@
 // pointed at a webhook server running in-process on a loopback port as the
 // chart's service account, with self-managed certificates. It runs the real
 // labeler code against go-nvml mock servers for the simulated fleet of
-// SPEC §8, each as the labeler's service account of its node. For outage
+// DefaultFleet, each as the labeler's service account of its node. For outage
 // tests a Proxy can stand between the configurations and the server, taking
 // the webhook away as the API server sees it (refused, frozen).
 package harness

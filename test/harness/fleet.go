@@ -12,7 +12,7 @@ import (
 )
 
 // FakeNode is one simulated node: a Node object plus, for GPU nodes, the
-// go-nvml mock server the labeler reads (SPEC §7 --simulate syntax).
+// go-nvml mock server the labeler reads (the labeler's --simulate syntax).
 type FakeNode struct {
 	Name string
 	// Simulate is the labeler's --simulate value; "" means no GPU.
@@ -26,7 +26,7 @@ type FakeNode struct {
 	Kubelet bool
 }
 
-// DefaultFleet is the fleet of SPEC §8.
+// DefaultFleet is the simulated fleet of the local stack and `make run`.
 func DefaultFleet() []FakeNode {
 	return []FakeNode{
 		{Name: "gpu-h100-0", Simulate: "dgxh100", Kubelet: true},

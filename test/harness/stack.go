@@ -19,7 +19,7 @@ import (
 	"github.com/gpuguard/gpuguard/webhooks/server"
 )
 
-// Stack is the whole local system of SPEC §8: control plane, scheduler and
+// Stack is the whole local system `make run` starts: control plane, scheduler and
 // controllers, webhook server and simulated fleet.
 type Stack struct {
 	*ControlPlane
@@ -39,7 +39,8 @@ type Stack struct {
 	webhookOpt WebhookOptions
 }
 
-// StackOptions configure StartStack. Zero values mean the SPEC §8 defaults.
+// StackOptions configure StartStack. Zero values mean the defaults of
+// `make run`.
 type StackOptions struct {
 	// Dir receives the kubeconfig. Default: a new temporary directory.
 	Dir string

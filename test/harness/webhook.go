@@ -64,7 +64,7 @@ type WebhookOptions struct {
 }
 
 // StartWebhook runs the webhook server on a loopback port chosen by the OS,
-// with self-managed certificates (SPEC §8): the source creates or adopts the
+// with self-managed certificates, as an install's default: the source creates or adopts the
 // TLS Secret and injects its CA into the chart's webhook configurations,
 // which are registered pointing at this server. cfg's listener, TLS and API
 // server fields are filled in here; the policy file is the caller's.

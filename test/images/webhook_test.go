@@ -44,7 +44,7 @@ func TestWebhookHelp(t *testing.T) {
 }
 
 // TestWebhookReadyz runs the webhook image as a second replica of the local
-// stack's webhook (SPEC §8: real etcd and kube-apiserver, simulated labelled
+// stack's webhook (real etcd and kube-apiserver, simulated labelled
 // fleet): with the arguments, user and read-only root filesystem of the
 // chart's Deployment, as the chart's webhook service account. It must
 // adopt the self-managed certificate, sync its caches and serve /readyz,
