@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/webhooks/server"
@@ -58,6 +59,9 @@ func run(cfg server.Config, co certOptions) error {
 		return fmt.Errorf("finding the API server (in-cluster, or --kubeconfig / KUBECONFIG): %w", err)
 	}
 	cfg.RESTConfig = rc
+	// gpuguard's metrics go where the manager's metrics endpoint serves
+	// from, beside controller-runtime's own.
+	cfg.Registry = metrics.Registry
 	switch co.mode {
 	case "file":
 	case "self-managed":

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/certs"
 	"github.com/gpuguard/gpuguard/webhooks/server"
@@ -133,6 +134,10 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 	// Metrics are read in-process from the controller-runtime registry; two
 	// servers in one test binary must not fight over fixed ports.
 	cfg.MetricsAddr, cfg.HealthAddr = "0", "0"
+	if cfg.Registry == nil {
+		// Tests read gpuguard's metrics where the binary registers them.
+		cfg.Registry = metrics.Registry
+	}
 	if cfg.Limits.DrainDelay == 0 {
 		// Tests stop servers often; a drain is asked for explicitly.
 		cfg.Limits.DrainDelay = -1

@@ -42,7 +42,7 @@ func (s *Server) followClusterPolicy(cfg Config) error {
 	})); err != nil {
 		return fmt.Errorf("adding event broadcaster: %w", err)
 	}
-	rep := &clusterpolicy.Reporter{Log: log, Metrics: strategyMetrics,
+	rep := &clusterpolicy.Reporter{Log: log, Metrics: s.metrics.strategy,
 		Recorder: events.NewRecorder(clientgoscheme.Scheme, corev1.EventSource{Component: "gpuguard-webhook"})}
 	report := func() {
 		p := resolver.Current()

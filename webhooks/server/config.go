@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gpuguard/gpuguard/certs"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
@@ -29,6 +30,12 @@ type Config struct {
 	// from inside the pod (kubectl port-forward, a scraping sidecar). "0"
 	// disables.
 	MetricsAddr string
+	// Registry registers gpuguard's metrics. The manager serves
+	// controller-runtime's metrics.Registry on MetricsAddr, so the binary
+	// passes that one. Default: nil, the metrics are counted but registered
+	// nowhere. Servers of one process given the same registry share its
+	// collectors (the first server's), and count together.
+	Registry prometheus.Registerer
 	// HealthAddr serves /healthz and /readyz. Default ":8081"; "0" disables.
 	HealthAddr string
 	// RESTConfig reaches the API server. Required.

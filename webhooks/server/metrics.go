@@ -2,35 +2,54 @@ package server
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/config/clusterpolicy"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
-// policyReloads counts reloads of the policy file by result, so an alert can
-// fire on a ConfigMap edit that was rejected (the old policy stays in force).
-var policyReloads = prometheus.NewCounterVec(prometheus.CounterOpts{
-	Name: "gpuguard_policy_reloads_total",
-	Help: "Policy file reloads by result (success, error). On error the last good policy stays in force.",
-}, []string{"result"})
-
-// strategyMetrics report the MIG strategy in force and any disagreement with
-// the GPU Operator's ClusterPolicy.
-var strategyMetrics = clusterpolicy.NewMetrics(metrics.Registry, "webhook")
-
-// admitMetrics counts decisions of every handler of this process.
-var admitMetrics = admit.NewMetrics(metrics.Registry)
-
-func init() {
-	metrics.Registry.MustRegister(policyReloads, factDisagreements)
+// metrics are one server's: built by New and registered on the registry
+// its Config names, never package globals, so that servers of one process
+// (tests run several) do not share them unless they share a registry.
+type metrics struct {
+	// admit counts every handler's decisions.
+	admit *admit.Metrics
+	// policyReloads counts reloads of the policy file by result, so an
+	// alert can fire on a ConfigMap edit that was rejected (the old policy
+	// stays in force).
+	policyReloads *prometheus.CounterVec
+	// factDisagreements counts facts admitted as reported that disagree
+	// with the policy, so that an alert can fire on a MIG strategy mismatch.
+	factDisagreements *prometheus.CounterVec
+	// strategy reports the MIG strategy in force and any disagreement with
+	// the GPU Operator's ClusterPolicy.
+	strategy *clusterpolicy.Metrics
 }
 
-func recordPolicyReload(_ *config.Policy, err error) {
+// newMetrics builds the server's metrics and registers them with reg (nil:
+// not registered), reusing those another server registered there first.
+func newMetrics(reg prometheus.Registerer) *metrics {
+	strategy := clusterpolicy.NewMetrics(nil, "webhook")
+	strategy.Conflict = admit.Register(reg, strategy.Conflict)
+	strategy.Info = admit.Register(reg, strategy.Info)
+	return &metrics{
+		admit: admit.NewMetrics(reg),
+		policyReloads: admit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gpuguard_policy_reloads_total",
+			Help: "Policy file reloads by result (success, error). On error the last good policy stays in force.",
+		}, []string{"result"})),
+		factDisagreements: admit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gpuguard_node_fact_disagreements_total",
+			Help: "Facts a fact writer reported that disagree with the policy (admitted, with a warning and a Node Event), by label key and writer.",
+		}, []string{"key", "writer"})),
+		strategy: strategy,
+	}
+}
+
+func (m *metrics) recordPolicyReload(_ *config.Policy, err error) {
 	if err != nil {
-		policyReloads.WithLabelValues("error").Inc()
+		m.policyReloads.WithLabelValues("error").Inc()
 		return
 	}
-	policyReloads.WithLabelValues("success").Inc()
+	m.policyReloads.WithLabelValues("success").Inc()
 }

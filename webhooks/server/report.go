@@ -15,13 +15,6 @@ import (
 // disagrees with the policy.
 const ReasonFactDisagrees = "GPUFactDisagreesWithPolicy"
 
-// factDisagreements counts facts admitted as reported that disagree with
-// the policy, so that an alert can fire on a MIG strategy mismatch.
-var factDisagreements = prometheus.NewCounterVec(prometheus.CounterOpts{
-	Name: "gpuguard_node_fact_disagreements_total",
-	Help: "Facts a fact writer reported that disagree with the policy (admitted, with a warning and a Node Event), by label key and writer.",
-}, []string{"key", "writer"})
-
 // eventReporter raises an Event on the Node and counts the disagreement.
 type eventReporter struct {
 	recorder events.EventRecorder

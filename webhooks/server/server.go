@@ -39,6 +39,7 @@ type Server struct {
 	// operator follows the GPU Operator's ClusterPolicy for migStrategy auto.
 	operator *clusterpolicy.Watcher
 	certs    certs.Source
+	metrics  *metrics
 	// onPolicyChange re-reports the MIG strategy after a policy reload.
 	onPolicyChange func()
 	// rcSynced is set once the RuntimeClass cache is synced, so that no
@@ -86,7 +87,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	// GetWebhookServer is what adds hooks to the manager's runnables.
 	mgr.GetWebhookServer()
-	s := &Server{mgr: mgr, hooks: hooks, certs: cfg.Certs}
+	s := &Server{mgr: mgr, hooks: hooks, certs: cfg.Certs, metrics: newMetrics(cfg.Registry)}
 	if err := mgr.Add(manager.RunnableFunc(cfg.Certs.Start)); err != nil {
 		return nil, fmt.Errorf("adding certificate source: %w", err)
 	}
@@ -103,11 +104,11 @@ func New(cfg Config) (*Server, error) {
 	if err := mgr.Add(manager.RunnableFunc(s.warmRuntimeClasses)); err != nil {
 		return nil, fmt.Errorf("adding RuntimeClass cache: %w", err)
 	}
-	report := &eventReporter{recorder: mgr.GetEventRecorder("gpuguard-webhook"), count: factDisagreements}
+	report := &eventReporter{recorder: mgr.GetEventRecorder("gpuguard-webhook"), count: s.metrics.factDisagreements}
 	rcExists := runtimeClassExists(mgr.GetClient())
 	idx := s.feeder.Index
 	registerHandlers(s.hooks, Handlers(Deps{
-		Policy: s.policy.Current, Metrics: admitMetrics,
+		Policy: s.policy.Current, Metrics: s.metrics.admit,
 		MIGConfigs: (&migConfigLoader{reader: mgr.GetAPIReader()}).load, Report: report,
 		Pod:       pod.Env{RuntimeClassExists: rcExists, Offers: idx.Offers},
 		DaemonSet: daemonset.Env{RuntimeClassExists: rcExists, EnabledNodes: idx.EnabledNodes},
@@ -129,7 +130,7 @@ func (s *Server) setPolicy(cfg Config) error {
 	}
 	w, err := config.NewWatcher(cfg.PolicyFile, config.WithLogger(cfg.Log.WithName("policy")),
 		config.WithOnReload(func(p *config.Policy, err error) {
-			recordPolicyReload(p, err)
+			s.metrics.recordPolicyReload(p, err)
 			if s.onPolicyChange != nil {
 				s.onPolicyChange()
 			}

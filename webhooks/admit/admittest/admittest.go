@@ -19,7 +19,12 @@ import (
 // Handler serves s as the server does, under the given policy, counting
 // into metrics of its own.
 func Handler[T any](s admit.Spec[T], p *config.Policy) http.Handler {
-	return &webhook.Admission{Handler: admit.For(s, func() *config.Policy { return p }, admit.NewMetrics(nil))}
+	return HandlerWith(s, p, admit.NewMetrics(nil))
+}
+
+// HandlerWith is Handler counting into m.
+func HandlerWith[T any](s admit.Spec[T], p *config.Policy, m *admit.Metrics) http.Handler {
+	return &webhook.Admission{Handler: admit.For(s, func() *config.Policy { return p }, m)}
 }
 
 // Serve posts body and returns the HTTP status and the decoded review.
