@@ -25,7 +25,7 @@ import (
 // deciding under pol with the facts of idx. RuntimeClasses always exist; no
 // MIG config file is read.
 func Gpuguard(pol *config.Policy, idx *facts.Index) map[string]http.Handler {
-	exists := func(string) bool { return true }
+	exists := func(context.Context, string) (bool, error) { return true, nil }
 	handlers := server.Handlers(server.Deps{
 		Policy:    func() *config.Policy { return pol },
 		Metrics:   admit.NewMetrics(nil),

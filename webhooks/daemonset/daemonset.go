@@ -6,6 +6,7 @@
 package daemonset
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,7 +30,8 @@ var migStrategyEnv = []string{"MIG_STRATEGY", "GFD_MIG_STRATEGY"}
 
 // Env is what decisions consult besides the object and the policy.
 type Env struct {
-	RuntimeClassExists func(name string) bool
+	// RuntimeClassExists answers from a cache of RuntimeClasses.
+	RuntimeClassExists inject.RuntimeClassExists
 	// EnabledNodes counts nodes with nvidia.com/gpu.deploy.<component>=true.
 	EnabledNodes func(component string) int
 }
@@ -37,7 +39,7 @@ type Env struct {
 // Mutate injects the component's scheduling into the pod template. The
 // result depends only on the manifest and the policy, so re-applying the
 // same manifest stores the same template and starts no rollout.
-func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (verdict.Verdict, error) {
+func Mutate(ctx context.Context, ds *appsv1.DaemonSet, pol *config.Policy, env Env) (verdict.Verdict, error) {
 	var v verdict.Verdict
 	c, ok := pol.Component(ds.Labels[LabelComponent])
 	if !ok {
@@ -48,10 +50,9 @@ func Mutate(ds *appsv1.DaemonSet, pol *config.Policy, env Env) (verdict.Verdict,
 		Clauses:   []affinity.Clause{affinity.Require("nvidia.com/gpu.deploy."+c.Name, corev1.NodeSelectorOpIn, "true")},
 	}
 	if rc := pol.RuntimeClass(); c.RuntimeClass && rc != "" && ds.Spec.Template.Spec.RuntimeClassName == nil {
-		if env.RuntimeClassExists(rc) {
-			s.RuntimeClass = rc
-		} else {
-			v.Warn(fmt.Sprintf("RuntimeClass %q does not exist, so gpuguard did not set it on component %s", rc, c.Name))
+		var why string
+		if s.RuntimeClass, why = inject.RuntimeClass(ctx, env.RuntimeClassExists, rc); why != "" {
+			v.Warn(fmt.Sprintf("RuntimeClass %q %s, so gpuguard did not set it on component %s", rc, why, c.Name))
 		}
 	}
 	ops, err := inject.Patch(&ds.Spec.Template.Spec, "/spec/template/spec", s)

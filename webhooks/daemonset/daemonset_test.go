@@ -1,6 +1,7 @@
 package daemonset
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -31,12 +32,12 @@ func unlabelled(name string) *appsv1.DaemonSet {
 }
 
 func env(enabled int) Env {
-	return Env{RuntimeClassExists: func(string) bool { return true }, EnabledNodes: func(string) int { return enabled }}
+	return Env{RuntimeClassExists: func(context.Context, string) (bool, error) { return true, nil }, EnabledNodes: func(string) int { return enabled }}
 }
 
 func apply(t *testing.T, ds *appsv1.DaemonSet, pol *config.Policy) *appsv1.DaemonSet {
 	t.Helper()
-	v, err := Mutate(ds, pol, env(1))
+	v, err := Mutate(context.Background(), ds, pol, env(1))
 	require.NoError(t, err)
 	if len(v.Patch) == 0 {
 		return ds
@@ -59,15 +60,39 @@ func TestMutate(t *testing.T) {
 	assert.Equal(t, []corev1.NodeSelectorRequirement{{Key: "nvidia.com/gpu.deploy.dcgm-exporter", Operator: corev1.NodeSelectorOpIn, Values: []string{"true"}}},
 		spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions)
 	assert.Len(t, spec.Tolerations, 1)
-	again, err := Mutate(got, config.Default(), env(1))
+	again, err := Mutate(context.Background(), got, config.Default(), env(1))
 	require.NoError(t, err)
 	assert.Empty(t, again.Patch, "re-applying changes nothing")
 
 	drv := apply(t, component("driver"), config.Default())
 	assert.Nil(t, drv.Spec.Template.Spec.RuntimeClassName, "the driver does not run under the runtime class it installs")
-	unknown, err := Mutate(component("dcgm-exporer"), config.Default(), env(1))
+	unknown, err := Mutate(context.Background(), component("dcgm-exporer"), config.Default(), env(1))
 	require.NoError(t, err)
 	assert.Empty(t, unknown.Patch)
+}
+
+// A missing RuntimeClass and a failed lookup each leave the runtime class
+// out, with a warning that says which it was.
+func TestMutateRuntimeClassUnknown(t *testing.T) {
+	tests := map[string]struct {
+		exists func(context.Context, string) (bool, error)
+		want   string
+	}{
+		"missing":       {exists: func(context.Context, string) (bool, error) { return false, nil }, want: `RuntimeClass "nvidia" does not exist, so gpuguard did not set it on component dcgm-exporter`},
+		"lookup failed": {exists: func(context.Context, string) (bool, error) { return false, assert.AnError }, want: `RuntimeClass "nvidia" could not be looked up (` + assert.AnError.Error() + `), so gpuguard did not set it on component dcgm-exporter`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := env(1)
+			e.RuntimeClassExists = tc.exists
+			v, err := Mutate(context.Background(), component("dcgm-exporter"), config.Default(), e)
+			require.NoError(t, err)
+			assert.Equal(t, []string{tc.want}, v.Warnings)
+			for _, op := range v.Patch {
+				assert.NotEqual(t, "/spec/template/spec/runtimeClassName", op.Path)
+			}
+		})
+	}
 }
 
 func TestValidate(t *testing.T) {

@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"context"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -15,7 +16,7 @@ import (
 // Env is what decisions consult besides the object and the policy.
 type Env struct {
 	// RuntimeClassExists answers from a cache of RuntimeClasses.
-	RuntimeClassExists func(name string) bool
+	RuntimeClassExists inject.RuntimeClassExists
 	// Offers lists what the cluster's GPU nodes offer (facts index).
 	Offers func() []Offer
 }
@@ -23,7 +24,7 @@ type Env struct {
 // Mutate returns the patch that gives a GPU pod its GPU scheduling. Pods
 // that request no GPU, opt out with gpuguard.io/inject: "false", or carry
 // malformed annotations (validation refuses those) are left alone.
-func Mutate(p *corev1.Pod, pol *config.Policy, env Env) (verdict.Verdict, error) {
+func Mutate(ctx context.Context, p *corev1.Pod, pol *config.Policy, env Env) (verdict.Verdict, error) {
 	var v verdict.Verdict
 	if len(gpures.Requested(&p.Spec, pol.GPUResources)) == 0 || p.Annotations[AnnotationInject] == "false" {
 		return v, nil
@@ -38,10 +39,9 @@ func Mutate(p *corev1.Pod, pol *config.Policy, env Env) (verdict.Verdict, error)
 			want.Clauses()...),
 	}
 	if rc := pol.RuntimeClass(); rc != "" && p.Spec.RuntimeClassName == nil {
-		if env.RuntimeClassExists(rc) {
-			s.RuntimeClass = rc
-		} else {
-			v.Warn(fmt.Sprintf("RuntimeClass %q does not exist, so gpuguard did not set it on this GPU pod; install the GPU Operator's runtime class or set the policy's runtimeClassName", rc))
+		var why string
+		if s.RuntimeClass, why = inject.RuntimeClass(ctx, env.RuntimeClassExists, rc); why != "" {
+			v.Warn(fmt.Sprintf("RuntimeClass %q %s, so gpuguard did not set it on this GPU pod; install the GPU Operator's runtime class or set the policy's runtimeClassName", rc, why))
 		}
 	}
 	ops, err := inject.Patch(&p.Spec, "/spec", s)

@@ -1,6 +1,7 @@
 package pod
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -29,7 +30,7 @@ var (
 
 func env(rcExists bool, offers ...facts.Offer) Env {
 	return Env{
-		RuntimeClassExists: func(string) bool { return rcExists },
+		RuntimeClassExists: func(context.Context, string) (bool, error) { return rcExists, nil },
 		Offers: func() []Offer {
 			var out []Offer
 			for _, o := range offers {
@@ -60,7 +61,7 @@ func policy(t testing.TB, yaml string) *config.Policy {
 // apply runs Mutate and applies its patch, as the API server would.
 func apply(t testing.TB, p *corev1.Pod, pol *config.Policy, e Env) (*corev1.Pod, verdict.Verdict) {
 	t.Helper()
-	v, err := Mutate(p, pol, e)
+	v, err := Mutate(context.Background(), p, pol, e)
 	require.NoError(t, err)
 	if len(v.Patch) == 0 {
 		return p, v
@@ -95,12 +96,12 @@ func TestMutateGPUPod(t *testing.T) {
 
 func TestMutateCases(t *testing.T) {
 	t.Run("CPU pod untouched", func(t *testing.T) {
-		v, err := Mutate(gpuPod("cpu", nil), config.Default(), env(true))
+		v, err := Mutate(context.Background(), gpuPod("cpu", nil), config.Default(), env(true))
 		require.NoError(t, err)
 		assert.Empty(t, v.Patch)
 	})
 	t.Run("opt out", func(t *testing.T) {
-		v, err := Mutate(gpuPod("nvidia.com/gpu", map[string]string{AnnotationInject: "false"}), config.Default(), env(true))
+		v, err := Mutate(context.Background(), gpuPod("nvidia.com/gpu", map[string]string{AnnotationInject: "false"}), config.Default(), env(true))
 		require.NoError(t, err)
 		assert.Empty(t, v.Patch)
 	})
@@ -108,6 +109,13 @@ func TestMutateCases(t *testing.T) {
 		got, v := apply(t, gpuPod("nvidia.com/gpu", nil), config.Default(), env(false))
 		assert.Nil(t, got.Spec.RuntimeClassName)
 		assert.Contains(t, v.Warnings[0], `RuntimeClass "nvidia" does not exist`)
+	})
+	t.Run("failed runtime class lookup warns with its error", func(t *testing.T) {
+		e := env(true)
+		e.RuntimeClassExists = func(context.Context, string) (bool, error) { return false, assert.AnError }
+		got, v := apply(t, gpuPod("nvidia.com/gpu", nil), config.Default(), e)
+		assert.Nil(t, got.Spec.RuntimeClassName)
+		assert.Contains(t, v.Warnings[0], `RuntimeClass "nvidia" could not be looked up (`+assert.AnError.Error()+`), so gpuguard did not set it`)
 	})
 	t.Run("runtime class disabled", func(t *testing.T) {
 		got, _ := apply(t, gpuPod("nvidia.com/gpu", nil), policy(t, "runtimeClassName: \"\"\n"), env(true))
@@ -193,7 +201,7 @@ func TestValidate(t *testing.T) {
 func TestZeroGPUsIsNotAGPUPod(t *testing.T) {
 	p := gpuPod("nvidia.com/gpu", nil)
 	p.Spec.Containers[0].Resources.Limits["nvidia.com/gpu"] = resource.MustParse("0")
-	v, err := Mutate(p, config.Default(), env(true, h100))
+	v, err := Mutate(context.Background(), p, config.Default(), env(true, h100))
 	require.NoError(t, err)
 	assert.Empty(t, v.Patch)
 }
@@ -229,7 +237,7 @@ func TestMutateIsIdempotent(t *testing.T) {
 		}
 		pol := pols[rng.IntN(len(pols))]
 		once, _ := apply(t, p, pol, env(true))
-		v, err := Mutate(once, pol, env(true))
+		v, err := Mutate(context.Background(), once, pol, env(true))
 		require.NoError(t, err)
 		require.Empty(t, v.Patch, "pod %d: a second pass patches nothing, got %v", i, v.Patch)
 	}
@@ -241,7 +249,7 @@ func BenchmarkPodMutation(b *testing.B) {
 	e := env(true, h100)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Mutate(p, pol, e); err != nil {
+		if _, err := Mutate(context.Background(), p, pol, e); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -262,7 +270,7 @@ func benchmarkFactsCheck(b *testing.B, n int) {
 	}
 	p := gpuPod("nvidia.com/gpu", map[string]string{AnnotationProduct: "NVIDIA-B200-180GB-HBM3e"})
 	pol := config.Default()
-	e := Env{RuntimeClassExists: func(string) bool { return true }, Offers: idx.Offers}
+	e := Env{RuntimeClassExists: func(context.Context, string) (bool, error) { return true, nil }, Offers: idx.Offers}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

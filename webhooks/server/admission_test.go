@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,6 +22,9 @@ var offers = []pod.Offer{
 		MIGProfiles: "1g.10gb,1g.5gb,1g.5gb.me,2g.10gb,3g.20gb,4g.20gb,7g.40gb"}, Nodes: 1},
 }
 
+// missing says no RuntimeClass exists.
+func missing(context.Context, string) (bool, error) { return false, nil }
+
 // handler is the server's handler at path, as served, under the default
 // policy: no RuntimeClass exists, no node enables any component, no MIG
 // config file is read and nothing is reported.
@@ -29,8 +33,8 @@ func handler(path string) http.Handler {
 	h := server.Handlers(server.Deps{
 		Policy:    func() *config.Policy { return pol },
 		Metrics:   admit.NewMetrics(nil),
-		Pod:       pod.Env{RuntimeClassExists: func(string) bool { return false }, Offers: func() []pod.Offer { return offers }},
-		DaemonSet: daemonset.Env{RuntimeClassExists: func(string) bool { return false }, EnabledNodes: func(string) int { return 0 }},
+		Pod:       pod.Env{RuntimeClassExists: missing, Offers: func() []pod.Offer { return offers }},
+		DaemonSet: daemonset.Env{RuntimeClassExists: missing, EnabledNodes: func(string) int { return 0 }},
 	})[path]
 	if h == nil {
 		panic(fmt.Sprintf("no handler at %s", path))

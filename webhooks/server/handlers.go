@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	nodev1 "k8s.io/api/node/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -18,6 +19,7 @@ import (
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 	"github.com/gpuguard/gpuguard/webhooks/daemonset"
+	"github.com/gpuguard/gpuguard/webhooks/inject"
 	"github.com/gpuguard/gpuguard/webhooks/node"
 	"github.com/gpuguard/gpuguard/webhooks/pod"
 	"github.com/gpuguard/gpuguard/webhooks/podview"
@@ -65,8 +67,8 @@ func Handlers(d Deps) map[string]admission.Handler {
 		}, d.Policy, d.Metrics),
 		config.PathMutatePods: admit.For(admit.Spec[*corev1.Pod]{
 			Name: "pod-mutate", Kind: podKind, Operations: createOnly, Decode: podview.Pod,
-			Decide: func(_ context.Context, r admit.Request[*corev1.Pod], p *config.Policy) (verdict.Verdict, error) {
-				return pod.Mutate(r.Object, p, d.Pod)
+			Decide: func(ctx context.Context, r admit.Request[*corev1.Pod], p *config.Policy) (verdict.Verdict, error) {
+				return pod.Mutate(ctx, r.Object, p, d.Pod)
 			},
 		}, d.Policy, d.Metrics),
 		config.PathValidatePods: admit.For(admit.Spec[*corev1.Pod]{
@@ -77,8 +79,8 @@ func Handlers(d Deps) map[string]admission.Handler {
 		}, d.Policy, d.Metrics),
 		config.PathMutateDaemonSets: admit.For(admit.Spec[*appsv1.DaemonSet]{
 			Name: "daemonset-mutate", Kind: daemonSetKind, Operations: createOrUpdate, Decode: podview.DaemonSet,
-			Decide: func(_ context.Context, r admit.Request[*appsv1.DaemonSet], p *config.Policy) (verdict.Verdict, error) {
-				return daemonset.Mutate(r.Object, p, d.DaemonSet)
+			Decide: func(ctx context.Context, r admit.Request[*appsv1.DaemonSet], p *config.Policy) (verdict.Verdict, error) {
+				return daemonset.Mutate(ctx, r.Object, p, d.DaemonSet)
 			},
 		}, d.Policy, d.Metrics),
 		config.PathValidateDaemonSets: admit.For(admit.Spec[*appsv1.DaemonSet]{
@@ -145,12 +147,20 @@ func Admission(path string, h admission.Handler) *webhook.Admission {
 	}
 }
 
-// runtimeClassExists answers from the manager's cache. A lookup error other
-// than not-found counts as missing: the pod then gets a warning instead of a
-// runtime class that might not exist.
-func runtimeClassExists(c client.Client) func(string) bool {
-	return func(name string) bool {
-		rc := &nodev1.RuntimeClass{}
-		return c.Get(context.Background(), client.ObjectKey{Name: name}, rc) == nil
+// runtimeClassExists answers from the manager's cache, within the
+// request's context. Not-found is a missing RuntimeClass; any other error
+// is returned, so that the warning names it instead of calling the
+// RuntimeClass missing.
+func runtimeClassExists(c client.Reader) inject.RuntimeClassExists {
+	return func(ctx context.Context, name string) (bool, error) {
+		err := c.Get(ctx, client.ObjectKey{Name: name}, &nodev1.RuntimeClass{})
+		switch {
+		case err == nil:
+			return true, nil
+		case apierrors.IsNotFound(err):
+			return false, nil
+		default:
+			return false, fmt.Errorf("looking up RuntimeClass %s: %w", name, err)
+		}
 	}
 }
