@@ -61,14 +61,13 @@ func union(a, b []string) []string {
 // String lists the subjects for error messages.
 func (s Subjects) String() string {
 	var parts []string
-	if len(s.Users) > 0 {
-		parts = append(parts, "users "+strings.Join(s.Users, ", "))
-	}
-	if len(s.Groups) > 0 {
-		parts = append(parts, "groups "+strings.Join(s.Groups, ", "))
-	}
-	if len(s.ServiceAccounts) > 0 {
-		parts = append(parts, "service accounts "+strings.Join(s.ServiceAccounts, ", "))
+	for _, kind := range []struct {
+		name  string
+		names []string
+	}{{"users", s.Users}, {"groups", s.Groups}, {"service accounts", s.ServiceAccounts}} {
+		if len(kind.names) > 0 {
+			parts = append(parts, kind.name+" "+strings.Join(kind.names, ", "))
+		}
 	}
 	if len(parts) == 0 {
 		return "nobody"

@@ -63,10 +63,10 @@ func (cp *ControlPlane) StartCluster(ctx context.Context) (c *Cluster, err error
 			err = errors.Join(err, c.Stop())
 		}
 	}()
-	if c.schedulerPort, err = freePort(); err != nil {
+	if c.schedulerPort, err = FreePort(); err != nil {
 		return nil, err
 	}
-	if c.managerPort, err = freePort(); err != nil {
+	if c.managerPort, err = FreePort(); err != nil {
 		return nil, err
 	}
 	kc, err := cp.userKubeconfig(SchedulerUser)

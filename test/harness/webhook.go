@@ -95,7 +95,7 @@ func (cp *ControlPlane) StartWebhookWith(ctx context.Context, cfg server.Config,
 	port := o.Port
 	if port == 0 {
 		var err error
-		if port, err = freePort(); err != nil {
+		if port, err = FreePort(); err != nil {
 			return nil, err
 		}
 	}
@@ -181,10 +181,10 @@ func (w *Webhook) register(ctx context.Context, addr string) error {
 	return nil
 }
 
-// freePort asks the OS for a free loopback port. controller-runtime's server
+// FreePort asks the OS for a free loopback port. controller-runtime's server
 // takes a port number, not a listener, so the port is closed again before
 // the server binds it; on a test machine nobody takes it in between.
-func freePort() (int, error) {
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("finding a free port: %w", err)

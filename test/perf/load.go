@@ -56,26 +56,35 @@ func NewClients(n int) Clients {
 // Post sends n review bodies to url, spread over the clients, and returns
 // each one's latency. Any answer but HTTP 200 is an error.
 func (cs Clients) Post(ctx context.Context, url string, body []byte, n int) (Sample, error) {
+	return Drive(ctx, n, len(cs), func(ctx context.Context, worker, _ int) error {
+		return post(ctx, cs[worker], url, body)
+	})
+}
+
+// Drive calls op n times (i from 0 to n-1) from workers goroutines and
+// returns each call's latency. A worker stops at its first error; the first
+// error, by worker, is returned with the sample.
+func Drive(ctx context.Context, n, workers int, op func(ctx context.Context, worker, i int) error) (Sample, error) {
 	var next atomic.Int64
 	lat := make([]time.Duration, n)
-	errs := make([]error, len(cs))
+	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i, c := range cs {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				j := int(next.Add(1)) - 1
-				if j >= n {
+				i := int(next.Add(1)) - 1
+				if i >= n {
 					return
 				}
 				t := time.Now()
-				if err := post(ctx, c, url, body); err != nil {
-					errs[i] = err
+				if err := op(ctx, w, i); err != nil {
+					errs[w] = err
 					return
 				}
-				lat[j] = time.Since(t)
+				lat[i] = time.Since(t)
 			}
 		}()
 	}

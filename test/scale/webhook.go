@@ -62,7 +62,7 @@ func newWebhookEnv(ctx context.Context, cp *harness.ControlPlane, dir, bin, poli
 	}
 	var err error
 	for _, p := range []*int{&e.port, &e.metrics, &e.health} {
-		if *p, err = freePort(); err != nil {
+		if *p, err = harness.FreePort(); err != nil {
 			return nil, err
 		}
 	}
@@ -387,16 +387,6 @@ func (u *usage) add(d usage) {
 		t := u.served[k]
 		u.served[k] = served{n: t.n + s.n, sum: t.sum + s.sum}
 	}
-}
-
-// freePort asks the OS for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func tail(path string) string {

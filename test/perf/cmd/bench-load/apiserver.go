@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -196,36 +194,11 @@ func warm(ctx context.Context, cs kubernetes.Interface, mode string) error {
 
 // createPods creates n GPU pods in the mode's namespace from conns clients.
 func createPods(ctx context.Context, cs kubernetes.Interface, mode, prefix string, n, conns int) (perf.Sample, error) {
-	var next atomic.Int64
-	lat := make([]time.Duration, n)
-	errs := make([]error, conns)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				p := perf.GPUPod(fmt.Sprintf("%s-%d", prefix, i))
-				t := time.Now()
-				if _, err := cs.CoreV1().Pods("bench-"+mode).Create(ctx, p, metav1.CreateOptions{}); err != nil {
-					errs[w] = fmt.Errorf("mode %s: creating pod %s: %w", mode, p.Name, err)
-					return
-				}
-				lat[i] = time.Since(t)
-			}
-		}()
-	}
-	wg.Wait()
-	s := perf.Sample{Latencies: lat, Elapsed: time.Since(start)}
-	for _, err := range errs {
-		if err != nil {
-			return s, err
+	return perf.Drive(ctx, n, conns, func(ctx context.Context, _, i int) error {
+		p := perf.GPUPod(fmt.Sprintf("%s-%d", prefix, i))
+		if _, err := cs.CoreV1().Pods("bench-"+mode).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("mode %s: creating pod %s: %w", mode, p.Name, err)
 		}
-	}
-	return s, nil
+		return nil
+	})
 }
