@@ -36,7 +36,7 @@ func Mutate(ctx context.Context, p *corev1.Pod, pol *config.Policy, env Env) (ve
 	s := inject.Spec{
 		TaintKeys: pol.GPUTaints,
 		Clauses: append([]affinity.Clause{affinity.Require("nvidia.com/gpu.present", corev1.NodeSelectorOpIn, "true")},
-			want.Clauses()...),
+			want.clauses()...),
 	}
 	if rc := pol.RuntimeClass(); rc != "" && p.Spec.RuntimeClassName == nil {
 		var why string

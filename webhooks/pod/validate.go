@@ -2,7 +2,6 @@ package pod
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -31,17 +30,21 @@ func Validate(p *corev1.Pod, pol *config.Policy, env Env) verdict.Verdict {
 	if len(requested) == 0 {
 		return v
 	}
+	var mig migProfiles
 	for _, r := range requested {
 		profile, ok := gpures.MIGProfile(r)
 		if !ok {
 			continue
 		}
-		want.MIGProfiles = append(want.MIGProfiles, profile)
+		mig = append(mig, profile)
 		if s := pol.EffectiveMIGStrategy(); s != config.MIGStrategyMixed {
 			v.Add(config.RuleMIGResources, field.Forbidden(resourcesPath(&p.Spec, r), fmt.Sprintf(
 				"%s is advertised only with MIG strategy mixed; this cluster uses %s (%s), where MIG devices are requested as nvidia.com/gpu",
 				r, s, pol.MIGStrategySource())))
 		}
+	}
+	if len(mig) > 0 {
+		want = append(want, mig)
 	}
 	if len(errs) == 0 {
 		checkSatisfiable(want, env.Offers(), &v)
@@ -70,7 +73,7 @@ func resourcesPath(spec *corev1.PodSpec, resource string) *field.Path {
 
 // checkSatisfiable looks for one offer meeting every wish: O(number of
 // distinct offers), whatever the number of nodes.
-func checkSatisfiable(w Want, offers []Offer, v *verdict.Verdict) {
+func checkSatisfiable(w want, offers []Offer, v *verdict.Verdict) {
 	for _, o := range offers {
 		if w.satisfiedBy(o.Offer) {
 			return
@@ -81,7 +84,7 @@ func checkSatisfiable(w Want, offers []Offer, v *verdict.Verdict) {
 		have = append(have, describe(o))
 	}
 	msg := "no GPU node in the cluster can run this pod"
-	if d := w.describe(); d != "" {
+	if d := w.String(); d != "" {
 		msg += " (it asks for " + d + ")"
 	}
 	if len(have) == 0 {
@@ -90,47 +93,6 @@ func checkSatisfiable(w Want, offers []Offer, v *verdict.Verdict) {
 		msg += "; the cluster offers: " + strings.Join(have, "; ")
 	}
 	v.Add(config.RuleUnsatisfiable, field.Forbidden(field.NewPath("spec"), msg))
-}
-
-func (w Want) satisfiedBy(o facts.Offer) bool {
-	switch {
-	case len(w.Products) > 0 && !slices.Contains(w.Products, o.Product),
-		len(w.Families) > 0 && !slices.Contains(w.Families, o.Family),
-		w.MemoryMiB > 0 && o.MemoryMiB < w.MemoryMiB,
-		w.CC != nil && !w.CC.atLeast(o.ComputeMajor, o.ComputeMinor),
-		w.CUDA != nil && !w.CUDA.atLeast(o.CUDAMajor, o.CUDAMinor):
-		return false
-	}
-	supported := strings.Split(o.MIGProfiles, ",")
-	for _, p := range w.MIGProfiles {
-		if !slices.Contains(supported, p) {
-			return false
-		}
-	}
-	return true
-}
-
-func (w Want) describe() string {
-	var parts []string
-	if len(w.Products) > 0 {
-		parts = append(parts, "product "+strings.Join(w.Products, " or "))
-	}
-	if len(w.Families) > 0 {
-		parts = append(parts, "family "+strings.Join(w.Families, " or "))
-	}
-	if w.MemoryMiB > 0 {
-		parts = append(parts, fmt.Sprintf("at least %d MiB of GPU memory", w.MemoryMiB))
-	}
-	if w.CC != nil {
-		parts = append(parts, "compute capability "+w.CC.String()+" or newer")
-	}
-	if w.CUDA != nil {
-		parts = append(parts, "CUDA "+w.CUDA.String()+" or newer")
-	}
-	if len(w.MIGProfiles) > 0 {
-		parts = append(parts, "MIG profile "+strings.Join(w.MIGProfiles, " and "))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func describe(o Offer) string {
