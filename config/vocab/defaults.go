@@ -55,10 +55,16 @@ func DefaultTable(o TableOptions) Table {
 		o.Labeler = Subjects{ServiceAccounts: []string{"gpuguard/gpuguard-labeler"}}
 	}
 	sa := func(name string) Subjects { return Subjects{ServiceAccounts: []string{ns + "/" + name}} }
-	pauser := func(components []string, pause string, compose bool, src string) []Row {
-		return []Row{{Keys: Deploy(components...), Source: src, Values: Values{
+	pauser := func(components []string, pause string, compose bool, src string) Row {
+		return Row{Keys: Deploy(components...), Source: src, Values: Values{
 			Pause: pause, Compose: compose, Only: []string{ValueTrue, ValueFalse},
-		}}}
+		}}
+	}
+	// manager is an operand of the GPU Operator that pauses components, its
+	// service account from the operator's assets/state-<state>.
+	manager := func(name, who, account, state, patch string, rows ...Row) Writer {
+		return Writer{Name: name, Who: who, Subjects: sa(account), Patch: patch,
+			Source: "NVIDIA/gpu-operator assets/state-" + state + "/0100_service_account.yaml", Rows: rows}
 	}
 	t := Table{
 		{Name: WriterOperator, Who: "the GPU Operator", Subjects: sa("gpu-operator"), Patch: "merge",
@@ -68,23 +74,19 @@ func DefaultTable(o TableOptions) Table {
 				{Keys: Exact(LabelMIGConfig), Values: Values{Only: []string{"all-disabled"}, WhenAbsent: true}, Source: srcOperatorNode},
 				{Keys: Exact(LabelUpgradeState), Values: Values{Any: true, Remove: true}, Source: srcUpgrade},
 			}},
-		{Name: WriterMIGManager, Who: "the MIG manager", Subjects: sa("nvidia-mig-manager"), Patch: "merge",
-			Source: "NVIDIA/gpu-operator assets/state-mig-manager/0100_service_account.yaml",
-			Rows: append(pauser(migPaused, PausedForMIGChange, false, srcMIG),
-				Row{Keys: Exact(LabelMIGConfigState), Values: Values{Any: true}, Source: srcMIG})},
-		{Name: WriterDriverManager, Who: "k8s-driver-manager (the driver pod's init container)", Subjects: sa("nvidia-driver"), Patch: "strategic",
-			Source: "NVIDIA/gpu-operator assets/state-driver/0100_service_account.yaml",
-			Rows: append(pauser(driverPaused, PausedForDriverUpgrade, true, srcDriver),
-				Row{Keys: Deploy("driver"), Values: Values{Only: []string{ValuePreInstalled}}, Source: srcDriver})},
-		{Name: WriterVGPUManager, Who: "the vGPU device manager", Subjects: sa("nvidia-vgpu-device-manager"), Patch: "update",
-			Source: "NVIDIA/gpu-operator assets/state-vgpu-device-manager/0100_service_account.yaml",
-			Rows: append(pauser(vgpuPaused, PausedForVGPUChange, false, srcVGPU),
-				Row{Keys: Exact(LabelVGPUConfigState), Values: Values{Any: true}, Source: srcVGPU})},
-		{Name: WriterCCManager, Who: "k8s-cc-manager", Subjects: sa("nvidia-cc-manager"), Patch: "strategic",
-			Source: "NVIDIA/gpu-operator assets/state-cc-manager/0100_service_account.yaml",
-			Rows: append(pauser(ccPaused, PausedForCCModeChange, true, srcCC),
-				Row{Keys: Exact(LabelCCModeState), Values: Values{Any: true}, Source: srcCC},
-				Row{Keys: Exact(LabelCCReadyState), Values: Values{Any: true}, Source: srcCC})},
+		manager(WriterMIGManager, "the MIG manager", "nvidia-mig-manager", "mig-manager", "merge",
+			pauser(migPaused, PausedForMIGChange, false, srcMIG),
+			Row{Keys: Exact(LabelMIGConfigState), Values: Values{Any: true}, Source: srcMIG}),
+		manager(WriterDriverManager, "k8s-driver-manager (the driver pod's init container)", "nvidia-driver", "driver", "strategic",
+			pauser(driverPaused, PausedForDriverUpgrade, true, srcDriver),
+			Row{Keys: Deploy("driver"), Values: Values{Only: []string{ValuePreInstalled}}, Source: srcDriver}),
+		manager(WriterVGPUManager, "the vGPU device manager", "nvidia-vgpu-device-manager", "vgpu-device-manager", "update",
+			pauser(vgpuPaused, PausedForVGPUChange, false, srcVGPU),
+			Row{Keys: Exact(LabelVGPUConfigState), Values: Values{Any: true}, Source: srcVGPU}),
+		manager(WriterCCManager, "k8s-cc-manager", "nvidia-cc-manager", "cc-manager", "strategic",
+			pauser(ccPaused, PausedForCCModeChange, true, srcCC),
+			Row{Keys: Exact(LabelCCModeState), Values: Values{Any: true}, Source: srcCC},
+			Row{Keys: Exact(LabelCCReadyState), Values: Values{Any: true}, Source: srcCC}),
 		// GFD never writes Nodes: it publishes NodeFeature objects and
 		// nfd-master patches their labels. The operator bundles NFD with
 		// master SA node-feature-discovery (NVIDIA/gpu-operator
