@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/test/harness"
 	"github.com/gpuguard/gpuguard/test/perf"
 )
 
@@ -93,34 +92,18 @@ func (e *env) registerNoop(ctx context.Context) error {
 		sel.MatchExpressions[len(sel.MatchExpressions)-1].Values = []string{"noop"}
 		return nil
 	}
-	for _, c := range harness.OfType[*admissionregistrationv1.MutatingWebhookConfiguration](e.chart) {
-		n := &admissionregistrationv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: "bench-noop-" + c.Name}}
-		for _, wh := range c.DeepCopy().Webhooks {
-			if !forPods(wh.Rules) {
-				continue
-			}
-			if err := retarget(c.Name, &wh.ClientConfig, wh.NamespaceSelector, "/patch/gpu-pod"); err != nil {
+	for _, c := range e.chart.Objects {
+		n, path := podCopy(c, "bench-noop-"+c.GetName())
+		if n == nil {
+			continue
+		}
+		for _, h := range hooks(n) {
+			if err := retarget(c.GetName(), h.client, h.selector, path); err != nil {
 				return err
 			}
-			n.Webhooks = append(n.Webhooks, wh)
 		}
 		if err := e.cp.Client.Create(ctx, n); err != nil {
-			return fmt.Errorf("registering %s: %w", n.Name, err)
-		}
-	}
-	for _, c := range harness.OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](e.chart) {
-		n := &admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: "bench-noop-" + c.Name}}
-		for _, wh := range c.DeepCopy().Webhooks {
-			if !forPods(wh.Rules) {
-				continue
-			}
-			if err := retarget(c.Name, &wh.ClientConfig, wh.NamespaceSelector, "/noop"); err != nil {
-				return err
-			}
-			n.Webhooks = append(n.Webhooks, wh)
-		}
-		if err := e.cp.Client.Create(ctx, n); err != nil {
-			return fmt.Errorf("registering %s: %w", n.Name, err)
+			return fmt.Errorf("registering %s: %w", n.GetName(), err)
 		}
 	}
 	return nil
@@ -131,16 +114,13 @@ func (e *env) registerNoop(ctx context.Context) error {
 func (e *env) caBundle(ctx context.Context, name string) ([]byte, error) {
 	var bundle []byte
 	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		m := &admissionregistrationv1.MutatingWebhookConfiguration{}
-		if err := e.cp.Client.Get(ctx, client.ObjectKey{Name: name}, m); err == nil && len(m.Webhooks) > 0 {
-			bundle = m.Webhooks[0].ClientConfig.CABundle
-			return len(bundle) > 0, nil
+		for _, c := range []client.Object{&admissionregistrationv1.MutatingWebhookConfiguration{}, &admissionregistrationv1.ValidatingWebhookConfiguration{}} {
+			if err := e.cp.Client.Get(ctx, client.ObjectKey{Name: name}, c); err == nil && len(hooks(c)) > 0 {
+				bundle = hooks(c)[0].client.CABundle
+				return len(bundle) > 0, nil
+			}
 		}
-		v := &admissionregistrationv1.ValidatingWebhookConfiguration{}
-		if err := e.cp.Client.Get(ctx, client.ObjectKey{Name: name}, v); err == nil && len(v.Webhooks) > 0 {
-			bundle = v.Webhooks[0].ClientConfig.CABundle
-		}
-		return len(bundle) > 0, nil
+		return false, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("no CA bundle injected into %s: %w", name, err)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
@@ -78,14 +77,9 @@ func start(ctx context.Context, log logr.Logger) (_ *env, err error) {
 			return nil, fmt.Errorf("creating node %s: %w", name, err)
 		}
 	}
-	for _, c := range harness.OfType[*admissionregistrationv1.MutatingWebhookConfiguration](e.chart) {
-		for i := range c.Webhooks {
-			onlyBench(c.Webhooks[i].NamespaceSelector, "gpuguard")
-		}
-	}
-	for _, c := range harness.OfType[*admissionregistrationv1.ValidatingWebhookConfiguration](e.chart) {
-		for i := range c.Webhooks {
-			onlyBench(c.Webhooks[i].NamespaceSelector, "gpuguard")
+	for _, c := range e.chart.Objects {
+		for _, h := range hooks(c) {
+			onlyBench(h.selector, "gpuguard")
 		}
 	}
 	log.Info("starting gpuguard's webhook server")
