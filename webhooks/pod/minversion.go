@@ -8,8 +8,22 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/webhooks/affinity"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
+)
+
+// Minimum versions a pod asks for, each "<major>.<minor>".
+const (
+	AnnotationCCMin   = "gpuguard.io/compute-capability-min" // CUDA compute capability
+	AnnotationCUDAMin = "gpuguard.io/cuda-min"               // CUDA runtime version
+)
+
+var (
+	computeCapabilityMinAnnotation = minVersionAnnotation(AnnotationCCMin, "8.6", minVersion{what: "compute capability",
+		majorKey: vocab.LabelComputeMajor, minorKey: vocab.LabelComputeMinor, of: func(o facts.Offer) (int, int) { return o.ComputeMajor, o.ComputeMinor }})
+	cudaMinAnnotation = minVersionAnnotation(AnnotationCUDAMin, "12.4", minVersion{what: "CUDA",
+		majorKey: vocab.LabelCUDAMajor, minorKey: vocab.LabelCUDAMinor, of: func(o facts.Offer) (int, int) { return o.CUDAMajor, o.CUDAMinor }})
 )
 
 // version is "<major>.<minor>".
@@ -28,16 +42,19 @@ type minVersion struct {
 	min version
 }
 
-// parseMinVersion reads v as "<major>.<minor>" into r.
-func parseMinVersion(r minVersion, path *field.Path, v, example string) (requirement, field.ErrorList) {
-	maj, minor, found := strings.Cut(v, ".")
-	a, err1 := strconv.Atoi(maj)
-	b, err2 := strconv.Atoi(minor)
-	if !found || err1 != nil || err2 != nil || a < 0 || b < 0 {
-		return nil, field.ErrorList{field.Invalid(path, v, "want <major>.<minor>, e.g. "+example)}
-	}
-	r.min = version{a, b}
-	return r, nil
+// minVersionAnnotation reads annotation key, "<major>.<minor>" (e.g.
+// example), as a minimum of r's fact.
+func minVersionAnnotation(key, example string, r minVersion) annotation {
+	return annotation{key: key, parse: func(path *field.Path, v string) (requirement, field.ErrorList) {
+		maj, minor, found := strings.Cut(v, ".")
+		a, err1 := strconv.Atoi(maj)
+		b, err2 := strconv.Atoi(minor)
+		if !found || err1 != nil || err2 != nil || a < 0 || b < 0 {
+			return nil, field.ErrorList{field.Invalid(path, v, "want <major>.<minor>, e.g. "+example)}
+		}
+		r.min = version{a, b}
+		return r, nil
+	}}
 }
 
 // clause needs an OR over the two labels: ≥ 8.6 is major > 8, or major = 8

@@ -65,31 +65,32 @@ func Handlers(d Deps) map[string]admission.Handler {
 				return decideNode(ctx, r, p, d.MIGConfigs, d.Report), nil
 			},
 		}, d.Policy, d.Metrics),
-		config.PathMutatePods: admit.For(admit.Spec[*corev1.Pod]{
-			Name: "pod-mutate", Kind: podKind, Operations: createOnly, Decode: podview.Pod,
-			Decide: func(ctx context.Context, r admit.Request[*corev1.Pod], p *config.Policy) (verdict.Verdict, error) {
-				return pod.Mutate(ctx, r.Object, p, d.Pod)
-			},
-		}, d.Policy, d.Metrics),
-		config.PathValidatePods: admit.For(admit.Spec[*corev1.Pod]{
-			Name: "pod", Kind: podKind, Operations: createOnly, Decode: podview.Pod,
-			Decide: func(_ context.Context, r admit.Request[*corev1.Pod], p *config.Policy) (verdict.Verdict, error) {
-				return pod.Validate(r.Object, p, d.Pod), nil
-			},
-		}, d.Policy, d.Metrics),
-		config.PathMutateDaemonSets: admit.For(admit.Spec[*appsv1.DaemonSet]{
-			Name: "daemonset-mutate", Kind: daemonSetKind, Operations: createOrUpdate, Decode: podview.DaemonSet,
-			Decide: func(ctx context.Context, r admit.Request[*appsv1.DaemonSet], p *config.Policy) (verdict.Verdict, error) {
-				return daemonset.Mutate(ctx, r.Object, p, d.DaemonSet)
-			},
-		}, d.Policy, d.Metrics),
-		config.PathValidateDaemonSets: admit.For(admit.Spec[*appsv1.DaemonSet]{
-			Name: "daemonset", Kind: daemonSetKind, Operations: createOrUpdate, Decode: podview.DaemonSet,
-			Decide: func(_ context.Context, r admit.Request[*appsv1.DaemonSet], p *config.Policy) (verdict.Verdict, error) {
-				return daemonset.Validate(r.Object, p, d.DaemonSet), nil
-			},
-		}, d.Policy, d.Metrics),
+		config.PathMutatePods: object(d, "pod-mutate", podKind, createOnly, podview.Pod, func(ctx context.Context, o *corev1.Pod, p *config.Policy) (verdict.Verdict, error) {
+			return pod.Mutate(ctx, o, p, d.Pod)
+		}),
+		config.PathValidatePods: object(d, "pod", podKind, createOnly, podview.Pod, func(_ context.Context, o *corev1.Pod, p *config.Policy) (verdict.Verdict, error) {
+			return pod.Validate(o, p, d.Pod), nil
+		}),
+		config.PathMutateDaemonSets: object(d, "daemonset-mutate", daemonSetKind, createOrUpdate, podview.DaemonSet, func(ctx context.Context, o *appsv1.DaemonSet, p *config.Policy) (verdict.Verdict, error) {
+			return daemonset.Mutate(ctx, o, p, d.DaemonSet)
+		}),
+		config.PathValidateDaemonSets: object(d, "daemonset", daemonSetKind, createOrUpdate, podview.DaemonSet, func(_ context.Context, o *appsv1.DaemonSet, p *config.Policy) (verdict.Verdict, error) {
+			return daemonset.Validate(o, p, d.DaemonSet), nil
+		}),
 	}
+}
+
+// object is the handler of a webhook whose decision reads the new object
+// alone.
+func object[T any](d Deps, name string, kind schema.GroupKind, ops []admissionv1.Operation,
+	decode func([]byte) (T, error), decide func(context.Context, T, *config.Policy) (verdict.Verdict, error),
+) admission.Handler {
+	return admit.For(admit.Spec[T]{
+		Name: name, Kind: kind, Operations: ops, Decode: decode,
+		Decide: func(ctx context.Context, r admit.Request[T], p *config.Policy) (verdict.Verdict, error) {
+			return decide(ctx, r.Object, p)
+		},
+	}, d.Policy, d.Metrics)
 }
 
 // decideNode judges a Node edit against the MIG manager's configs and
