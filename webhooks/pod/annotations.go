@@ -47,7 +47,7 @@ func parseWant(ann map[string]string) (want, field.ErrorList) {
 		if !ok {
 			continue
 		}
-		r, bad := a.parse(annotationsPath.Key(a.key), v)
+		r, bad := a.parse(v)
 		if len(bad) > 0 {
 			errs = append(errs, bad...)
 			continue

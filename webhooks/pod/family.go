@@ -16,12 +16,12 @@ const AnnotationFamily = "gpuguard.io/gpu-family"
 // Families are the values of nvidia.com/gpu.family.
 var Families = []string{"kepler", "maxwell", "pascal", "volta", "turing", "ampere", "ada-lovelace", "hopper", "blackwell", "rubin"}
 
-var familyAnnotation = annotation{key: AnnotationFamily, parse: func(path *field.Path, v string) (requirement, field.ErrorList) {
+var familyAnnotation = annotation{key: AnnotationFamily, parse: func(v string) (requirement, field.ErrorList) {
 	r := oneOf{what: "family", label: vocab.LabelGPUFamily, values: list(v), of: func(o facts.Offer) string { return o.Family }}
 	var errs field.ErrorList
 	for _, f := range r.values {
 		if !slices.Contains(Families, f) {
-			errs = append(errs, field.NotSupported(path, f, Families))
+			errs = append(errs, field.NotSupported(annotationsPath.Key(AnnotationFamily), f, Families))
 		}
 	}
 	return r, errs

@@ -25,15 +25,15 @@ var maxGPUMemory = resource.MustParse("1Pi")
 // memoryMin asks for at least this many MiB of memory per GPU.
 type memoryMin int64
 
-var memoryMinAnnotation = annotation{key: AnnotationMemoryMin, parse: func(path *field.Path, v string) (requirement, field.ErrorList) {
+var memoryMinAnnotation = annotation{key: AnnotationMemoryMin, parse: func(v string) (requirement, field.ErrorList) {
 	q, err := resource.ParseQuantity(v)
 	switch {
 	case err != nil || q.Sign() <= 0:
-		return nil, field.ErrorList{field.Invalid(path, v, "want a positive quantity of GPU memory, e.g. 40Gi or 80000Mi")}
+		return nil, field.ErrorList{field.Invalid(annotationsPath.Key(AnnotationMemoryMin), v, "want a positive quantity of GPU memory, e.g. 40Gi or 80000Mi")}
 	case q.Cmp(maxGPUMemory) > 0:
 		// Compared as a decimal, before any conversion: 8Ei or 1e100
 		// overflow int64 and used to become no requirement at all.
-		return nil, field.ErrorList{field.Invalid(path, v,
+		return nil, field.ErrorList{field.Invalid(annotationsPath.Key(AnnotationMemoryMin), v,
 			"more GPU memory than any GPU has; want at most "+maxGPUMemory.String()+", e.g. 40Gi or 80000Mi")}
 	}
 	return memoryMin((q.Value() + (1<<20 - 1)) >> 20), nil

@@ -45,12 +45,12 @@ type minVersion struct {
 // minVersionAnnotation reads annotation key, "<major>.<minor>" (e.g.
 // example), as a minimum of r's fact.
 func minVersionAnnotation(key, example string, r minVersion) annotation {
-	return annotation{key: key, parse: func(path *field.Path, v string) (requirement, field.ErrorList) {
+	return annotation{key: key, parse: func(v string) (requirement, field.ErrorList) {
 		maj, minor, found := strings.Cut(v, ".")
 		a, err1 := strconv.Atoi(maj)
 		b, err2 := strconv.Atoi(minor)
 		if !found || err1 != nil || err2 != nil || a < 0 || b < 0 {
-			return nil, field.ErrorList{field.Invalid(path, v, "want <major>.<minor>, e.g. "+example)}
+			return nil, field.ErrorList{field.Invalid(annotationsPath.Key(key), v, "want <major>.<minor>, e.g. "+example)}
 		}
 		r.min = version{a, b}
 		return r, nil
