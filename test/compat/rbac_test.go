@@ -70,6 +70,10 @@ func grantRealRoles(ctx context.Context, cp *harness.ControlPlane) error {
 				return fmt.Errorf("granting %s its ClusterRole: %w", name, err)
 			}
 		}
+		user, groups := harness.ServiceAccount(r.ns, r.sa)
+		if err := cp.WaitAllowed(ctx, harness.Access{User: user, Groups: groups, Verb: r.verbs[0], Resource: r.resources[0]}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -54,8 +54,9 @@ func as(t *testing.T, sa, agent string) kubernetes.Interface {
 			require.NoError(t, err)
 		}
 	}
-	rc := cp.Impersonate("system:serviceaccount:gpu-operator:"+sa,
-		[]string{"system:serviceaccounts", "system:serviceaccounts:gpu-operator", "system:authenticated"}, nil)
+	user, groups := harness.ServiceAccount("gpu-operator", sa)
+	require.NoError(t, cp.WaitAllowed(ctx, harness.Access{User: user, Groups: groups, Verb: "patch", Resource: "nodes"}))
+	rc := cp.Impersonate(user, groups, nil)
 	rc.UserAgent = agent
 	cs, err := kubernetes.NewForConfig(rc)
 	require.NoError(t, err)

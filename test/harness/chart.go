@@ -144,7 +144,7 @@ func (cp *ControlPlane) Install(ctx context.Context, chart *Rendered) error {
 			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
 		}
 	}
-	return nil
+	return cp.WaitAllowed(ctx, bindingAccesses(objs)...)
 }
 
 // PolicyFrom writes the policy of the chart's ConfigMap into Dir/name.

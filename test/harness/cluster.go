@@ -139,7 +139,7 @@ func (cp *ControlPlane) kwokRBAC(ctx context.Context) error {
 			return fmt.Errorf("creating kwok's RBAC (%T %s): %w", o, o.GetName(), err)
 		}
 	}
-	return nil
+	return cp.WaitAllowed(ctx, bindingAccesses([]client.Object{role, binding})...)
 }
 
 // userKubeconfig writes a kubeconfig for a client-certificate user into Dir.

@@ -17,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/gpuguard/gpuguard/test/harness"
 )
 
 const (
@@ -102,8 +104,9 @@ func asMIGManager(t *testing.T) kubernetes.Interface {
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: migManager},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "gpu-operator", Name: migManager}}}))
 	require.NoError(t, stack.Client.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "gpu-operator", Name: migManager}}))
-	cs, err := kubernetes.NewForConfig(stack.Impersonate("system:serviceaccount:gpu-operator:"+migManager,
-		[]string{"system:serviceaccounts", "system:serviceaccounts:gpu-operator", "system:authenticated"}, nil))
+	user, groups := harness.ServiceAccount("gpu-operator", migManager)
+	require.NoError(t, stack.WaitAllowed(ctx, harness.Access{User: user, Groups: groups, Verb: "patch", Resource: "nodes"}))
+	cs, err := kubernetes.NewForConfig(stack.Impersonate(user, groups, nil))
 	require.NoError(t, err)
 	return cs
 }
