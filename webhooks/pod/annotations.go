@@ -25,9 +25,10 @@ var knownAnnotations = func() []string {
 	return append(keys, AnnotationInject)
 }()
 
-// parseWant reads the pod's gpuguard.io annotations; every malformed one is
-// an error naming the expected format.
-func parseWant(ann map[string]string) (want, field.ErrorList) {
+// parseWant reads the pod's gpuguard.io annotations, appending what they
+// ask for to w; every malformed one is an error naming the expected format.
+// Callers pass a small array's slice, so that a review allocates no list.
+func parseWant(w want, ann map[string]string) (want, field.ErrorList) {
 	var errs field.ErrorList
 	for k, v := range ann {
 		if !strings.HasPrefix(k, vocab.AnnotationPrefix) || slices.Contains(knownAnnotations, k) {
@@ -41,7 +42,6 @@ func parseWant(ann map[string]string) (want, field.ErrorList) {
 		}
 		errs = append(errs, field.Invalid(annotationsPath.Key(k), v, msg))
 	}
-	var w want
 	for _, a := range requirements {
 		v, ok := ann[a.key]
 		if !ok {

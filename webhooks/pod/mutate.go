@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/webhooks/affinity"
 	"github.com/gpuguard/gpuguard/webhooks/gpures"
 	"github.com/gpuguard/gpuguard/webhooks/inject"
@@ -29,15 +30,14 @@ func Mutate(ctx context.Context, p *corev1.Pod, pol *config.Policy, env Env) (ve
 	if len(gpures.Requested(&p.Spec, pol.GPUResources)) == 0 || p.Annotations[AnnotationInject] == "false" {
 		return v, nil
 	}
-	want, errs := parseWant(p.Annotations)
+	var buf [8]requirement
+	want, errs := parseWant(buf[:0], p.Annotations)
 	if len(errs) > 0 {
 		return v, nil
 	}
-	s := inject.Spec{
-		TaintKeys: pol.GPUTaints,
-		Clauses: append([]affinity.Clause{affinity.Require("nvidia.com/gpu.present", corev1.NodeSelectorOpIn, "true")},
-			want.clauses()...),
-	}
+	clauses := make([]affinity.Clause, 1, 1+len(want))
+	clauses[0] = affinity.Require(vocab.LabelGPUPresent, corev1.NodeSelectorOpIn, "true")
+	s := inject.Spec{TaintKeys: pol.GPUTaints, Clauses: want.appendClauses(clauses)}
 	if rc := pol.RuntimeClass(); rc != "" && p.Spec.RuntimeClassName == nil {
 		var why string
 		if s.RuntimeClass, why = inject.RuntimeClass(ctx, env.RuntimeClassExists, rc); why != "" {

@@ -44,9 +44,9 @@ var requirements = []annotation{
 // want is everything a pod asks of its GPU node.
 type want []requirement
 
-// clauses turns what a pod wants into node affinity on the fact labels.
-func (w want) clauses() []affinity.Clause {
-	var cs []affinity.Clause
+// appendClauses appends to cs the node affinity on the fact labels that
+// selects what a pod wants.
+func (w want) appendClauses(cs []affinity.Clause) []affinity.Clause {
 	for _, r := range w {
 		if c := r.clause(); c != nil {
 			cs = append(cs, c)

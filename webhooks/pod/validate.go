@@ -22,7 +22,8 @@ type Offer = facts.OfferCount
 func Validate(p *corev1.Pod, pol *config.Policy, env Env) verdict.Verdict {
 	var v verdict.Verdict
 	requested := gpures.Requested(&p.Spec, pol.GPUResources)
-	want, errs := parseWant(p.Annotations)
+	var buf [8]requirement
+	want, errs := parseWant(buf[:0], p.Annotations)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
 	for _, e := range errs {
 		v.Add(config.RuleAnnotations, e)
