@@ -11,25 +11,22 @@ import (
 
 // Pod decodes a Pod's annotations and the pod spec fields decisions read:
 // runtime class, affinity, tolerations and container resources.
-func Pod(raw []byte) (*corev1.Pod, error) {
-	p := &corev1.Pod{}
-	if err := pod(raw, p); err != nil {
-		p = &corev1.Pod{}
-		return p, json.Unmarshal(raw, p)
-	}
-	return p, nil
-}
+func Pod(raw []byte) (*corev1.Pod, error) { return decode(raw, pod) }
 
 // DaemonSet decodes a DaemonSet's labels and the fields of its pod
 // template's spec that decisions read: runtime class, affinity, tolerations
 // and container env.
-func DaemonSet(raw []byte) (*appsv1.DaemonSet, error) {
-	ds := &appsv1.DaemonSet{}
-	if err := daemonSet(raw, ds); err != nil {
-		ds = &appsv1.DaemonSet{}
-		return ds, json.Unmarshal(raw, ds)
+func DaemonSet(raw []byte) (*appsv1.DaemonSet, error) { return decode(raw, daemonSet) }
+
+// decode reads raw with the partial decoder, or, where the document is not
+// in the API server's plain shape, in full with encoding/json.
+func decode[T any](raw []byte, partial func([]byte, *T) error) (*T, error) {
+	v := new(T)
+	if err := partial(raw, v); err != nil {
+		v = new(T)
+		return v, json.Unmarshal(raw, v)
 	}
-	return ds, nil
+	return v, nil
 }
 
 func pod(raw []byte, p *corev1.Pod) error {

@@ -55,20 +55,29 @@ func Elements(raw []byte) ([][]byte, error) {
 			return nil, err
 		}
 		out = append(out, raw[i:end])
-		i = skipSpace(raw, end)
-		if i >= len(raw) {
-			break
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case ']':
+		var closed bool
+		if i, closed, err = next(raw, end, ']'); err != nil {
+			return nil, err
+		} else if closed {
 			return out, nil
-		default:
-			return nil, ErrUnusual
 		}
 	}
 	return nil, ErrUnusual
+}
+
+// next moves past a value ending at end to the start of the next one, or
+// reports that closer ends the array or object.
+func next(raw []byte, end int, closer byte) (int, bool, error) {
+	i := skipSpace(raw, end)
+	switch {
+	case i >= len(raw):
+		return i, false, ErrUnusual
+	case raw[i] == ',':
+		return skipSpace(raw, i+1), false, nil
+	case raw[i] == closer:
+		return i, true, nil
+	}
+	return i, false, ErrUnusual
 }
 
 // IsNull reports whether raw is the JSON null (or empty): no object.
@@ -115,17 +124,9 @@ func walkObject(raw []byte, f func(k, v []byte) error) error {
 		if err := f(key, raw[i:vend]); err != nil {
 			return err
 		}
-		i = skipSpace(raw, vend)
-		if i >= len(raw) {
-			break
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case '}':
-			return nil
-		default:
-			return ErrUnusual
+		var closed bool
+		if i, closed, err = next(raw, vend, '}'); err != nil || closed {
+			return err
 		}
 	}
 	return ErrUnusual
