@@ -132,6 +132,17 @@ var podSeeds = map[string]string{
 	"containers in caps":   `{"spec":{"Containers":[{"name":"a"}]}}`,
 	"duplicate containers": `{"spec":{"containers":[{"name":"a"}],"containers":[{"name":"b"}]}}`,
 	"resources a string":   `{"spec":{"containers":[{"resources":"x"}]}}`,
+	// Resources read without encoding/json, and what falls back to it.
+	"quantity a number":    `{"spec":{"containers":[{"resources":{"limits":{"nvidia.com/gpu":1}}}]}}`,
+	"quantity null":        `{"spec":{"containers":[{"resources":{"limits":{"nvidia.com/gpu":null}}}]}}`,
+	"quantity spaced":      `{"spec":{"containers":[{"resources":{"limits":{"nvidia.com/gpu":" 2 "}}}]}}`,
+	"quantity escaped":     `{"spec":{"containers":[{"resources":{"limits":{"nvidia.com/gpu":"\u0031"}}}]}}`,
+	"empty limits":         `{"spec":{"containers":[{"resources":{"limits":{},"requests":null}}]}}`,
+	"null resources":       `{"spec":{"containers":[{"resources":null}]}}`,
+	"limits in caps":       `{"spec":{"containers":[{"resources":{"Limits":{"nvidia.com/gpu":"1"}}}]}}`,
+	"duplicate limits":     `{"spec":{"containers":[{"resources":{"limits":{"cpu":"1"},"limits":{"nvidia.com/gpu":"1"}}}]}}`,
+	"claims":               `{"spec":{"containers":[{"resources":{"limits":{"nvidia.com/gpu":"1"},"claims":[{"name":"gpu"}]}}]}}`,
+	"other resources keys": `{"spec":{"containers":[{"resources":{"requests":{"cpu":"1"},"x":{"y":"z"}}}]}}`,
 	"null document":        `null`,
 }
 
