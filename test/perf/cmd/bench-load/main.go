@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +33,7 @@ type options struct {
 	rounds, reviews, pods int
 	conns                 []int
 	direct, apiServer     bool
+	cpuProfile            string
 	log                   logr.Logger
 }
 
@@ -44,6 +46,7 @@ func main() {
 	flag.StringVar(&conns, "conns", "1,8", "connection (and API client) counts, comma-separated")
 	flag.BoolVar(&o.direct, "direct", true, "measure the webhook servers directly over HTTPS")
 	flag.BoolVar(&o.apiServer, "apiserver", true, "measure pod creates through the API server")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements (servers and clients of this process) to this file")
 	flag.Parse()
 	for _, s := range strings.Split(conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -61,6 +64,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench-load:", err)
 		os.Exit(1)
 	}
+}
+
+// profileCPU starts a CPU profile into path; the function returned stops
+// it and closes the file.
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
 
 // runUntilSignal runs the measurements; an interrupt stops them and still
@@ -82,6 +99,13 @@ func run(ctx context.Context, o options) (err error) {
 		}
 	}()
 	fmt.Printf("bench-load: %d rounds, GOMAXPROCS %d, %d CPUs\n", o.rounds, gomaxprocs(), numCPU())
+	if o.cpuProfile != "" {
+		stopProfile, err := profileCPU(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	if o.direct {
 		if err := direct(ctx, e, o); err != nil {
 			return err
