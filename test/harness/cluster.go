@@ -41,7 +41,7 @@ var controllers = []string{
 // kube-scheduler and kube-controller-manager, and kwok in the kubelets'
 // place, each a child process with its own identity and kubeconfig.
 type Cluster struct {
-	Scheduler, ControllerManager, Kwok *process
+	Scheduler, ControllerManager, Kwok *Process
 	schedulerPort, managerPort         int
 }
 
@@ -100,7 +100,7 @@ func (cp *ControlPlane) StartCluster(ctx context.Context) (c *Cluster, err error
 // heartbeats, pods on its nodes Running) for the nodes annotated
 // KwokAnnotation=fake, as KwokUser with kwok's RBAC (kubernetes-sigs/kwok
 // kustomize/rbac/role.yaml).
-func (cp *ControlPlane) startKwok(ctx context.Context, bin string) (*process, error) {
+func (cp *ControlPlane) startKwok(ctx context.Context, bin string) (*Process, error) {
 	if err := cp.kwokRBAC(ctx); err != nil {
 		return nil, err
 	}
@@ -168,13 +168,13 @@ func (c *Cluster) Ready(ctx context.Context) error {
 	if err := c.ControllerManager.waitHealthy(ctx, c.managerPort); err != nil {
 		return err
 	}
-	return c.Kwok.exited()
+	return c.Kwok.Exited()
 }
 
 // Stop ends the three processes.
 func (c *Cluster) Stop() error {
 	var errs []error
-	for _, p := range []*process{c.Kwok, c.ControllerManager, c.Scheduler} {
+	for _, p := range []*Process{c.Kwok, c.ControllerManager, c.Scheduler} {
 		if p != nil {
 			errs = append(errs, p.stop())
 		}

@@ -30,7 +30,7 @@ type served struct {
 
 func (p *webhookProc) usage(ctx context.Context) (usage, error) {
 	u := usage{served: map[string]served{}}
-	pid := p.cmd.Process.Pid
+	pid := p.Pid()
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return u, fmt.Errorf("reading the webhook's memory: %w", err)
