@@ -6,7 +6,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -65,14 +64,8 @@ func grantRealRoles(ctx context.Context, cp *harness.ControlPlane) error {
 				Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: r.ns, Name: r.sa}},
 			},
 		}
-		for _, o := range objs {
-			if err := cp.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
-				return fmt.Errorf("granting %s its ClusterRole: %w", name, err)
-			}
-		}
-		user, groups := harness.ServiceAccount(r.ns, r.sa)
-		if err := cp.WaitAllowed(ctx, harness.Access{User: user, Groups: groups, Verb: r.verbs[0], Resource: r.resources[0]}); err != nil {
-			return err
+		if err := cp.Grant(ctx, objs...); err != nil {
+			return fmt.Errorf("granting %s its ClusterRole: %w", name, err)
 		}
 	}
 	return nil

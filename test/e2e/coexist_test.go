@@ -10,11 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/gpuguard/gpuguard/config/vocab"
 	"github.com/gpuguard/gpuguard/labeler"
@@ -49,13 +47,8 @@ func as(t *testing.T, sa, agent string) kubernetes.Interface {
 	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "e2e-gpu-operator-nodes"},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "system:serviceaccounts:gpu-operator"}}}
-	for _, obj := range []client.Object{role, binding} {
-		if err := cp.Client.Create(ctx, obj); err != nil && !apierrors.IsAlreadyExists(err) {
-			require.NoError(t, err)
-		}
-	}
+	require.NoError(t, cp.Grant(ctx, role, binding))
 	user, groups := harness.ServiceAccount("gpu-operator", sa)
-	require.NoError(t, cp.WaitAllowed(ctx, harness.Access{User: user, Groups: groups, Verb: "patch", Resource: "nodes"}))
 	rc := cp.Impersonate(user, groups, nil)
 	rc.UserAgent = agent
 	cs, err := kubernetes.NewForConfig(rc)

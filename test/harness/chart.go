@@ -15,7 +15,6 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -139,12 +138,7 @@ func (cp *ControlPlane) Install(ctx context.Context, chart *Rendered) error {
 			objs = append(objs, o)
 		}
 	}
-	for _, o := range objs {
-		if err := cp.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
-		}
-	}
-	return cp.WaitAllowed(ctx, bindingAccesses(objs)...)
+	return cp.Grant(ctx, objs...)
 }
 
 // PolicyFrom writes the policy of the chart's ConfigMap into Dir/name.

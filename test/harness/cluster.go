@@ -10,9 +10,7 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
@@ -134,12 +132,10 @@ func (cp *ControlPlane) kwokRBAC(ctx context.Context) error {
 	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: KwokUser},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: KwokUser},
 		Subjects: []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: KwokUser}}}
-	for _, o := range []client.Object{role, binding} {
-		if err := cp.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("creating kwok's RBAC (%T %s): %w", o, o.GetName(), err)
-		}
+	if err := cp.Grant(ctx, role, binding); err != nil {
+		return fmt.Errorf("granting kwok its RBAC: %w", err)
 	}
-	return cp.WaitAllowed(ctx, bindingAccesses([]client.Object{role, binding})...)
+	return nil
 }
 
 // userKubeconfig writes a kubeconfig for a client-certificate user into Dir.

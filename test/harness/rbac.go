@@ -8,22 +8,35 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// Access is one permission to wait for.
-type Access struct {
+// access is one permission to wait for.
+type access struct {
 	User, Verb, Group, Resource, Subresource, Namespace, Name string
 	Groups                                                    []string
 }
 
-// WaitAllowed waits until the API server's authorizer allows each access.
-// RBAC is read from informers, so a binding created a moment ago may not
-// count yet: a test that acts at once can be refused ("cannot patch nodes")
-// on a busy machine. Bounded at 30 s.
-func (cp *ControlPlane) WaitAllowed(ctx context.Context, accesses ...Access) error {
+// Grant creates objs (RBAC and whatever goes with it; what exists already
+// is kept) and waits until every binding among them is in force for its
+// subjects. RBAC is read from informers, so a binding created a moment ago
+// may not count yet: a test that acts at once can be refused ("cannot patch
+// nodes") on a busy machine.
+func (cp *ControlPlane) Grant(ctx context.Context, objs ...client.Object) error {
+	for _, o := range objs {
+		if err := cp.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating %T %s: %w", o, o.GetName(), err)
+		}
+	}
+	return cp.waitAllowed(ctx, bindingAccesses(objs)...)
+}
+
+// waitAllowed waits until the API server's authorizer allows each access,
+// asking SubjectAccessReviews. Bounded at 30 s.
+func (cp *ControlPlane) waitAllowed(ctx context.Context, accesses ...access) error {
 	for _, a := range accesses {
 		var reason string
 		err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
@@ -56,7 +69,8 @@ func ServiceAccount(namespace, name string) (user string, groups []string) {
 
 // bindingAccesses is, for each binding among objs, one access its role
 // grants to each of its subjects: what to wait for after creating them.
-func bindingAccesses(objs []client.Object) []Access {
+// The role must be among objs too.
+func bindingAccesses(objs []client.Object) []access {
 	rules := map[string][]rbacv1.PolicyRule{}
 	for _, o := range objs {
 		switch r := o.(type) {
@@ -66,7 +80,7 @@ func bindingAccesses(objs []client.Object) []Access {
 			rules["Role/"+r.Namespace+"/"+r.Name] = r.Rules
 		}
 	}
-	var out []Access
+	var out []access
 	add := func(ref string, namespace string, subjects []rbacv1.Subject) {
 		rs := rules[ref]
 		if len(rs) == 0 || len(rs[0].Verbs) == 0 || len(rs[0].Resources) == 0 || len(rs[0].APIGroups) == 0 {
@@ -74,7 +88,7 @@ func bindingAccesses(objs []client.Object) []Access {
 		}
 		r := rs[0]
 		for _, s := range subjects {
-			a := Access{Verb: r.Verbs[0], Group: r.APIGroups[0], Namespace: namespace}
+			a := access{Verb: r.Verbs[0], Group: r.APIGroups[0], Namespace: namespace}
 			a.Resource, a.Subresource, _ = strings.Cut(r.Resources[0], "/")
 			if len(r.ResourceNames) > 0 {
 				a.Name = r.ResourceNames[0]

@@ -99,13 +99,11 @@ func asMIGManager(t *testing.T) kubernetes.Interface {
 	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: migManager}, Rules: []rbacv1.PolicyRule{
 		{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch", "update", "patch"}},
 	}}
-	require.NoError(t, stack.Client.Create(ctx, role))
-	require.NoError(t, stack.Client.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: migManager},
+	require.NoError(t, stack.Grant(ctx, role, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: migManager},
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: migManager},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "gpu-operator", Name: migManager}}}))
-	require.NoError(t, stack.Client.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "gpu-operator", Name: migManager}}))
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: "gpu-operator", Name: migManager}}},
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "gpu-operator", Name: migManager}}))
 	user, groups := harness.ServiceAccount("gpu-operator", migManager)
-	require.NoError(t, stack.WaitAllowed(ctx, harness.Access{User: user, Groups: groups, Verb: "patch", Resource: "nodes"}))
 	cs, err := kubernetes.NewForConfig(stack.Impersonate(user, groups, nil))
 	require.NoError(t, err)
 	return cs
