@@ -127,8 +127,7 @@ func TestFactLabels(t *testing.T) {
 }
 
 func TestMIGStrategyLabel(t *testing.T) {
-	p, err := config.Parse("p", []byte("migStrategy: mixed\n"))
-	require.NoError(t, err)
+	p := strategy(t, "mixed")
 	report := func(user, v string) Result {
 		old := a100()
 		return Check(&Request{Username: user, Extra: map[string][]string{NodeNameExtra: {"gpu-a100-0"}},

@@ -3,6 +3,8 @@ package node
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 )
@@ -74,4 +76,12 @@ func validate(t *testing.T, r *Request) result {
 	}
 	out.warnings = v.Warnings
 	return out
+}
+
+// strategy is the default policy with the given MIG strategy.
+func strategy(t *testing.T, name string) *config.Policy {
+	t.Helper()
+	p, err := config.Parse("p", []byte("migStrategy: "+name+"\n"))
+	require.NoError(t, err)
+	return p
 }

@@ -39,10 +39,7 @@ mig-configs:
 }
 
 func TestMIGConfig(t *testing.T) {
-	single, err := config.Parse("p", []byte("migStrategy: single\n"))
-	require.NoError(t, err)
-	mixed, err := config.Parse("p", []byte("migStrategy: mixed\n"))
-	require.NoError(t, err)
+	single, mixed := strategy(t, "single"), strategy(t, "mixed")
 	noMIG := edit(a100(), map[string]string{facts.LabelMIGCapable: "false"})
 	tests := map[string]struct {
 		node    Meta

@@ -76,10 +76,7 @@ func withAnnotation(m Meta, key, value string) Meta {
 }
 
 func TestMIGConfigResolvedPerGPU(t *testing.T) {
-	mixed, err := config.Parse("p", []byte("migStrategy: mixed\n"))
-	require.NoError(t, err)
-	single, err := config.Parse("p", []byte("migStrategy: single\n"))
-	require.NoError(t, err)
+	mixed, single := strategy(t, "mixed"), strategy(t, "single")
 	a100, h100, h200 := simulatedNode(t, "dgxa100"), simulatedNode(t, "dgxh100"), simulatedNode(t, "dgxh200")
 	require.Equal(t, "0x20B010DE", a100.Annotations[facts.AnnotationPCIDeviceIDs], "go-nvml's dgxa100 is A100-SXM4-40GB")
 	require.Equal(t, "0x233010DE", h100.Annotations[facts.AnnotationPCIDeviceIDs], "go-nvml's dgxh100 is H100-SXM5-80GB")
