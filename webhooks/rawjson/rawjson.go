@@ -15,6 +15,16 @@ var ErrUnusual = errors.New("JSON outside the plain shape rawjson reads")
 // is ErrUnusual (encoding/json decodes it as the zero value, which the
 // caller's fallback does).
 func Fields(raw []byte, keys ...string) ([][]byte, error) {
+	return fields(raw, keys, false)
+}
+
+// Only is Fields for an object that may hold no other keys: any other key
+// is ErrUnusual.
+func Only(raw []byte, keys ...string) ([][]byte, error) {
+	return fields(raw, keys, true)
+}
+
+func fields(raw []byte, keys []string, only bool) ([][]byte, error) {
 	out := make([][]byte, len(keys))
 	err := walkObject(raw, func(k, v []byte) error {
 		for i, want := range keys {
@@ -28,6 +38,9 @@ func Fields(raw []byte, keys ...string) ([][]byte, error) {
 			case bytes.EqualFold(k, []byte(want)):
 				return ErrUnusual // encoding/json matches keys case-insensitively
 			}
+		}
+		if only {
+			return ErrUnusual
 		}
 		return nil
 	})
@@ -140,14 +153,23 @@ func skipSpace(b []byte, i int) int {
 }
 
 // skipString returns the index after the string starting at b[i] == '"'.
+// A quote ends the string unless an odd run of backslashes escapes it;
+// bytes.IndexByte finds each quote without a loop over every byte.
 func skipString(b []byte, i int) (int, error) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1, nil
+	for j := i + 1; j < len(b); {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			break
 		}
+		q := j + k
+		n := 0
+		for p := q - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1, nil
+		}
+		j = q + 1
 	}
 	return 0, ErrUnusual
 }
