@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/go-logr/logr"
@@ -132,20 +133,22 @@ func registerHandlers(hooks webhook.Server, handlers map[string]admission.Handle
 }
 
 // Admission wraps a handler for the webhook server at path, as every
-// gpuguard webhook is served (benchmarks use it to measure the same path).
+// gpuguard webhook is served (benchmarks use it to measure the same path):
+// controller-runtime's admission.Webhook, served by admit.Serve, which
+// reads the API server's plain reviews itself.
 // Its logger is built once per webhook, not per review: controller-runtime
 // asks for one twice per request, for messages it writes only at V(5) or on
 // a failed encode, and with zap each WithValues copies the encoder.
-func Admission(path string, h admission.Handler) *webhook.Admission {
+func Admission(path string, h admission.Handler) http.Handler {
 	var once sync.Once
 	var log logr.Logger
-	return &webhook.Admission{
+	return admit.Serve(&webhook.Admission{
 		Handler: h,
 		LogConstructor: func(base logr.Logger, _ *admission.Request) logr.Logger {
 			once.Do(func() { log = base.WithValues("webhook", path) })
 			return log
 		},
-	}
+	})
 }
 
 // runtimeClassExists answers from the manager's cache, within the

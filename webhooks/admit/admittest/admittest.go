@@ -1,5 +1,5 @@
 // Package admittest serves AdmissionReview bodies to gpuguard handlers in
-// tests and fuzz targets, through controller-runtime's HTTP handling.
+// tests and fuzz targets, served as the server serves them (admit.Serve).
 package admittest
 
 import (
@@ -24,7 +24,7 @@ func Handler[T any](s admit.Spec[T], p *config.Policy) http.Handler {
 
 // HandlerWith is Handler counting into m.
 func HandlerWith[T any](s admit.Spec[T], p *config.Policy, m *admit.Metrics) http.Handler {
-	return &webhook.Admission{Handler: admit.For(s, func() *config.Policy { return p }, m)}
+	return admit.Serve(&webhook.Admission{Handler: admit.For(s, func() *config.Policy { return p }, m)})
 }
 
 // Serve posts body and returns the HTTP status and the decoded review.
