@@ -163,3 +163,17 @@ func TestReporter(t *testing.T) {
 	assert.InDelta(t, 0, testutil.ToFloat64(m.Conflict), 0, "agreement clears the conflict")
 	assert.Empty(t, rec.Events)
 }
+
+// Every metric is registered, and a second component of the same name on
+// the same registry (tests run several servers in one process) counts into
+// the first's.
+func TestNewMetricsRegistersEveryMetricOnce(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	first, second := NewMetrics(reg, "test"), NewMetrics(reg, "test")
+	second.Conflict.Set(1)
+	second.Info.WithLabelValues("mixed", "policy").Set(1)
+	assert.InDelta(t, 1, testutil.ToFloat64(first.Conflict), 0)
+	n, err := testutil.GatherAndCount(reg, "gpuguard_test_mig_strategy_conflict", "gpuguard_test_mig_strategy_info")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/tools/record"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/metricreg"
 )
 
 // Event reasons.
@@ -31,22 +32,19 @@ type Metrics struct {
 }
 
 // NewMetrics creates the metrics of one component ("webhook", "labeler")
-// and registers them with reg (nil: not registered).
+// and registers them with reg (nil: not registered), reusing those another
+// server of the same process registered there first (metricreg.Register).
 func NewMetrics(reg prometheus.Registerer, subsystem string) *Metrics {
-	m := &Metrics{
-		Conflict: prometheus.NewGauge(prometheus.GaugeOpts{
+	return &Metrics{
+		Conflict: metricreg.Register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: fmt.Sprintf("gpuguard_%s_mig_strategy_conflict", subsystem),
 			Help: "1 while the configured MIG strategy overrides a GPU Operator ClusterPolicy that says otherwise.",
-		}),
-		Info: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		})),
+		Info: metricreg.Register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: fmt.Sprintf("gpuguard_%s_mig_strategy_info", subsystem),
 			Help: "1 for the MIG strategy in force and its source (policy, clusterpolicy, default).",
-		}, []string{"strategy", "source"}),
+		}, []string{"strategy", "source"})),
 	}
-	if reg != nil {
-		reg.MustRegister(m.Conflict, m.Info)
-	}
-	return m
 }
 
 // Reporter logs, counts and raises Events for each change of a resolution.

@@ -7,6 +7,9 @@
 // the problems, passes warnings and patches on, and counts denials and
 // warnings by rule into the Metrics it is given.
 //
+// Serve puts a handler on HTTP as controller-runtime's admission.Webhook,
+// reading the API server's plain AdmissionReviews itself (see Serve).
+//
 // HTTP, decoding and status codes live here and nowhere else; the
 // vocabulary of decisions is webhooks/verdict.
 package admit

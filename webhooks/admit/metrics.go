@@ -1,11 +1,10 @@
 package admit
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gpuguard/gpuguard/config"
+	"github.com/gpuguard/gpuguard/config/metricreg"
 	"github.com/gpuguard/gpuguard/webhooks/verdict"
 )
 
@@ -17,45 +16,22 @@ type Metrics struct {
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
-// registered) as Register does.
+// registered), reusing those already registered there (metricreg.Register).
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return &Metrics{
-		denials: Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		denials: metricreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gpuguard_webhook_denials_total",
 			Help: "Admission requests denied, by webhook and rule.",
 		}, []string{"webhook", "rule"})),
-		warnings: Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		warnings: metricreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gpuguard_webhook_warnings_total",
 			Help: "Rule violations answered with a warning (enforcement warn), by webhook and rule.",
 		}, []string{"webhook", "rule"})),
-		errors: Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		errors: metricreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gpuguard_webhook_errors_total",
 			Help: "Admission requests that could not be decided (bad object, unexpected kind).",
 		}, []string{"webhook"})),
 	}
-}
-
-// Register registers c with reg and returns it (reg nil: c, unregistered).
-// When reg already holds the same metric, registered by another server of
-// the same process (tests run several), that collector is returned
-// instead, so the servers of one process count together. A metric of the
-// same name but another shape is a gpuguard bug and panics, as
-// prometheus.MustRegister does.
-func Register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if reg == nil {
-		return c
-	}
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var dup prometheus.AlreadyRegisteredError
-	if errors.As(err, &dup) {
-		if existing, ok := dup.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	panic(err)
 }
 
 // count records each violation by rule and enforcement: a denial under

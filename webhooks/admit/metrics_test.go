@@ -38,12 +38,3 @@ func TestMetricsOfTwoServersCountTogether(t *testing.T) {
 		}
 	}
 }
-
-// A metric of the same name and another shape is a bug: it panics.
-func TestRegisterRefusesAnotherShape(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	admit.Register(reg, prometheus.NewCounter(prometheus.CounterOpts{Name: "gpuguard_test_total", Help: "h"}))
-	assert.Panics(t, func() {
-		admit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gpuguard_test_total", Help: "h"}, []string{"x"}))
-	})
-}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/config/clusterpolicy"
+	"github.com/gpuguard/gpuguard/config/metricreg"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
 )
 
@@ -29,20 +30,17 @@ type metrics struct {
 // newMetrics builds the server's metrics and registers them with reg (nil:
 // not registered), reusing those another server registered there first.
 func newMetrics(reg prometheus.Registerer) *metrics {
-	strategy := clusterpolicy.NewMetrics(nil, "webhook")
-	strategy.Conflict = admit.Register(reg, strategy.Conflict)
-	strategy.Info = admit.Register(reg, strategy.Info)
 	return &metrics{
 		admit: admit.NewMetrics(reg),
-		policyReloads: admit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		policyReloads: metricreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gpuguard_policy_reloads_total",
 			Help: "Policy file reloads by result (success, error). On error the last good policy stays in force.",
 		}, []string{"result"})),
-		factDisagreements: admit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		factDisagreements: metricreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gpuguard_node_fact_disagreements_total",
 			Help: "Facts a fact writer reported that disagree with the policy (admitted, with a warning and a Node Event), by label key and writer.",
 		}, []string{"key", "writer"})),
-		strategy: strategy,
+		strategy: clusterpolicy.NewMetrics(reg, "webhook"),
 	}
 }
 
