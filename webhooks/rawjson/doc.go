@@ -10,4 +10,8 @@
 // is still decoded exactly as encoding/json decodes it. The only values it
 // decodes itself are plain strings (StringMap: no escapes, valid UTF-8),
 // whose bytes are their value; everything else goes to encoding/json.
+//
+// Valid checks a whole document as json.Valid does, in one pass: the
+// functions above find the ends of values without checking them, so a
+// body read with them is checked with Valid first.
 package rawjson

@@ -176,7 +176,8 @@ func skipString(b []byte, i int) (int, error) {
 
 // skipValue returns the index after the value starting at b[i]. It checks
 // structure only as far as finding the end needs: the documents come from
-// an AdmissionReview that was already decoded, so they are valid JSON.
+// an AdmissionReview body that was already checked whole (Valid, or
+// controller-runtime's decoder), so they are valid JSON.
 func skipValue(b []byte, i int) (int, error) {
 	if i >= len(b) {
 		return 0, ErrUnusual
