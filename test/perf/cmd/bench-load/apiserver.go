@@ -58,7 +58,7 @@ func throughAPIServer(ctx context.Context, e *env, o options) error {
 	for _, conns := range o.conns {
 		samples := map[string][]time.Duration{}
 		for round := range o.rounds {
-			s, err := createPods(ctx, cs, fmt.Sprintf("c%d-r%d", conns, round), o.pods, conns)
+			s, err := createPods(ctx, cs, rotate(modes, round), fmt.Sprintf("c%d-r%d", conns, round), o.pods, conns)
 			if err != nil {
 				return err
 			}
@@ -172,13 +172,14 @@ func warm(ctx context.Context, cs kubernetes.Interface, mode string) error {
 }
 
 // createPods creates n GPU pods in each mode's namespace from conns
-// clients, the modes interleaved create by create: every mode meets the
-// same load on the API server, etcd and the machine at the same time, so
-// that a load that drifts during a round (a compaction, another process)
-// weighs on all three alike. It returns each mode's latencies.
-func createPods(ctx context.Context, cs kubernetes.Interface, prefix string, n, conns int) (map[string][]time.Duration, error) {
-	s, err := perf.Drive(ctx, n*len(modes), conns, func(ctx context.Context, _, i int) error {
-		mode := modes[i%len(modes)]
+// clients, the modes interleaved create by create in the given order: every
+// mode meets the same load on the API server, etcd and the machine at the
+// same time, so that a load that drifts during a round (a compaction,
+// another process) weighs on all three alike. It returns each mode's
+// latencies.
+func createPods(ctx context.Context, cs kubernetes.Interface, order []string, prefix string, n, conns int) (map[string][]time.Duration, error) {
+	s, err := perf.Drive(ctx, n*len(order), conns, func(ctx context.Context, _, i int) error {
+		mode := order[i%len(order)]
 		p := perf.GPUPod(fmt.Sprintf("%s-%d", prefix, i))
 		if _, err := cs.CoreV1().Pods("bench-"+mode).Create(ctx, p, metav1.CreateOptions{}); err != nil {
 			return fmt.Errorf("mode %s: creating pod %s: %w", mode, p.Name, err)
@@ -187,7 +188,8 @@ func createPods(ctx context.Context, cs kubernetes.Interface, prefix string, n, 
 	})
 	out := map[string][]time.Duration{}
 	for i, d := range s.Latencies {
-		out[modes[i%len(modes)]] = append(out[modes[i%len(modes)]], d)
+		mode := order[i%len(order)]
+		out[mode] = append(out[mode], d)
 	}
 	return out, err
 }
