@@ -8,7 +8,7 @@ const maxDepth = 10000
 // does (the same grammar, any bytes of 0x80 and above in strings, at most
 // maxDepth levels of nesting), in one pass without encoding/json's
 // per-byte state machine: a review's body is checked whole before its
-// parts are read with the skipping functions above.
+// parts are read with this package's skipping functions.
 func Valid(b []byte) bool {
 	var open []byte // the unclosed '{' and '['
 	i := skipSpace(b, 0)
