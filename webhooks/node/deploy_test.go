@@ -72,13 +72,7 @@ func TestDeployLabels(t *testing.T) {
 			}
 			got := validate(t, &Request{Username: tc.user, Groups: groups, Old: old,
 				New: edit(old, map[string]string{facts.LabelDeployPrefix + tc.key: tc.value})})
-			if tc.want == "" {
-				assert.Empty(t, got.messages)
-				return
-			}
-			require.Len(t, got.messages, 1, "%v", got.messages)
-			assert.Contains(t, got.messages[0], tc.want)
-			assert.Equal(t, []config.Rule{config.RuleDeployLabels}, got.rules)
+			denied(t, got, config.RuleDeployLabels, tc.want)
 		})
 	}
 }
@@ -93,12 +87,7 @@ func TestWorkloadConfig(t *testing.T) {
 		t.Run(value, func(t *testing.T) {
 			old := edit(a100(), map[string]string{vocab.LabelWorkloadConfig: "container"})
 			got := validate(t, &Request{Username: person, Old: old, New: edit(old, map[string]string{vocab.LabelWorkloadConfig: value})})
-			if want == "" {
-				assert.Empty(t, got.messages)
-				return
-			}
-			require.Len(t, got.messages, 1, "%v", got.messages)
-			assert.Contains(t, got.messages[0], want)
+			denied(t, got, config.RuleDeployLabels, want)
 		})
 	}
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/gpuguard/gpuguard/config"
@@ -76,6 +77,19 @@ func validate(t *testing.T, r *Request) result {
 	}
 	out.warnings = v.Warnings
 	return out
+}
+
+// denied asserts that got holds no violation when want is empty, and
+// otherwise exactly one, of rule, whose message contains want.
+func denied(t *testing.T, got result, rule config.Rule, want string) {
+	t.Helper()
+	if want == "" {
+		assert.Empty(t, got.messages)
+		return
+	}
+	require.Len(t, got.messages, 1, "%v", got.messages)
+	assert.Contains(t, got.messages[0], want)
+	assert.Equal(t, []config.Rule{rule}, got.rules)
 }
 
 // strategy is the default policy with the given MIG strategy.

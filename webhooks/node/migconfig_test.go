@@ -72,13 +72,7 @@ func TestMIGConfig(t *testing.T) {
 				r.MIGConfigs = migFile(t)
 			}
 			got := validate(t, r)
-			if tc.want == "" {
-				assert.Empty(t, got.messages)
-			} else {
-				require.Len(t, got.messages, 1, "%v", got.messages)
-				assert.Contains(t, got.messages[0], tc.want)
-				assert.Equal(t, config.RuleMIGConfig, got.rules[0])
-			}
+			denied(t, got, config.RuleMIGConfig, tc.want)
 			if tc.warning != "" {
 				assert.Contains(t, strings.Join(got.warnings, "\n"), tc.warning)
 			}

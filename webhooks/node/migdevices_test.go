@@ -122,13 +122,7 @@ func TestMIGConfigResolvedPerGPU(t *testing.T) {
 			r := &Request{Username: person, Name: "gpu-x", Policy: tc.policy, Old: tc.node,
 				New: edit(tc.node, map[string]string{labelMIGConfig: tc.value}), MIGConfigs: operatorMIGConfigs(t)}
 			got := validate(t, r)
-			if tc.want == "" {
-				assert.Empty(t, got.messages)
-			} else {
-				require.Len(t, got.messages, 1, "%v", got.messages)
-				assert.Contains(t, got.messages[0], tc.want)
-				assert.Equal(t, config.RuleMIGConfig, got.rules[0])
-			}
+			denied(t, got, config.RuleMIGConfig, tc.want)
 			if tc.warning == "" {
 				assert.Empty(t, got.warnings)
 			} else {
