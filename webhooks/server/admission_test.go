@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"testing"
 
 	"github.com/gpuguard/gpuguard/config"
 	"github.com/gpuguard/gpuguard/webhooks/admit"
+	"github.com/gpuguard/gpuguard/webhooks/admit/admittest"
 	"github.com/gpuguard/gpuguard/webhooks/daemonset"
 	"github.com/gpuguard/gpuguard/webhooks/facts"
 	"github.com/gpuguard/gpuguard/webhooks/pod"
@@ -40,6 +42,19 @@ func handler(path string) http.Handler {
 		panic(fmt.Sprintf("no handler at %s", path))
 	}
 	return server.Admission(path, h)
+}
+
+// mutateOrValidate is a fuzz body that checks each input against the
+// mutating or the validating handler of a kind, as the fuzzer chooses.
+func mutateOrValidate(mutatePath, validatePath string) func(*testing.T, []byte, bool) {
+	mutate, validate := handler(mutatePath), handler(validatePath)
+	return func(t *testing.T, body []byte, isMutate bool) {
+		if isMutate {
+			admittest.Check(t, mutate, body)
+			return
+		}
+		admittest.Check(t, validate, body)
+	}
 }
 
 // review is an AdmissionReview of a core-group kind with the given

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/gpuguard/gpuguard/config"
-	"github.com/gpuguard/gpuguard/webhooks/admit/admittest"
 )
 
 const seedDaemonSet = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1",
@@ -16,12 +15,5 @@ func FuzzDaemonSetAdmission(f *testing.F) {
 	f.Add([]byte(seedDaemonSet), true)
 	f.Add([]byte(seedDaemonSet), false)
 	f.Add([]byte(`{"request":{"kind":{"group":"apps","kind":"DaemonSet"},"operation":"UPDATE","object":{"metadata":{"labels":{"gpuguard.io/component":"dcgm-exporer"}}}}}`), false)
-	mutate, validate := handler(config.PathMutateDaemonSets), handler(config.PathValidateDaemonSets)
-	f.Fuzz(func(t *testing.T, body []byte, isMutate bool) {
-		if isMutate {
-			admittest.Check(t, mutate, body)
-			return
-		}
-		admittest.Check(t, validate, body)
-	})
+	f.Fuzz(mutateOrValidate(config.PathMutateDaemonSets, config.PathValidateDaemonSets))
 }

@@ -26,14 +26,7 @@ func FuzzPodAdmission(f *testing.F) {
 	f.Add([]byte(seedPod), false)
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"2","kind":{"kind":"Pod"},"operation":"CREATE","object":{"spec":{"initContainers":[{"resources":{"requests":{"nvidia.com/mig-1g.5gb":"1"}}}]}}}}`), true)
 	f.Add([]byte(`{"request":{"kind":{"kind":"Pod"},"operation":"CREATE","object":{"metadata":{"annotations":{"gpuguard.io/cuda-min":"x.y"}}}}}`), false)
-	mutate, validate := handler(config.PathMutatePods), handler(config.PathValidatePods)
-	f.Fuzz(func(t *testing.T, body []byte, isMutate bool) {
-		if isMutate {
-			admittest.Check(t, mutate, body)
-			return
-		}
-		admittest.Check(t, validate, body)
-	})
+	f.Fuzz(mutateOrValidate(config.PathMutatePods, config.PathValidatePods))
 }
 
 // junkAnnotations is a GPU pod CREATE review with n unknown gpuguard.io
