@@ -60,23 +60,24 @@ func decodeRequest(raw []byte, r *admissionv1.AdmissionRequest) bool {
 	ok := str(v[0], (*string)(&r.UID)) && decodeAs(v[1], &r.Kind, gvk) && decodeAs(v[2], &r.Resource, gvr) &&
 		str(v[3], &r.SubResource) && optional(v[4], &r.RequestKind, gvk) && optional(v[5], &r.RequestResource, gvr) &&
 		str(v[6], &r.RequestSubResource) && str(v[7], &r.Name) && str(v[8], &r.Namespace) &&
-		str(v[9], (*string)(&r.Operation)) && decodeAs(v[10], &r.UserInfo, userInfo) && dryRun(v[11], &r.DryRun)
+		str(v[9], (*string)(&r.Operation)) && decodeAs(v[10], &r.UserInfo, userInfo) && optional(v[11], &r.DryRun, plainBool)
 	// runtime.RawExtension keeps a value's bytes, and nothing for null.
 	for i, re := range []*[]byte{&r.Object.Raw, &r.OldObject.Raw, &r.Options.Raw} {
-		if raw := v[12+i]; raw != nil && !rawjson.IsNull(raw) {
+		if raw := v[12+i]; !rawjson.IsNull(raw) {
 			*re = raw
 		}
 	}
 	return ok
 }
 
-// decodeAs decodes raw (absent: nil) into v with plain where it is plain,
-// otherwise as the deserializer does; false if that fails.
+// decodeAs decodes raw (absent: nil) into v with plain where it is plain
+// (plain nil: never), otherwise as the deserializer does; false if that
+// fails.
 func decodeAs[T any](raw []byte, v *T, plain func([]byte, *T) bool) bool {
-	if raw == nil || rawjson.IsNull(raw) {
-		return true // the zero value stays, as with encoding/json
+	if rawjson.IsNull(raw) {
+		return true // absent or null: the zero value stays, as with encoding/json
 	}
-	if plain(raw, v) {
+	if plain != nil && plain(raw, v) {
 		return true
 	}
 	*v = *new(T)
@@ -85,7 +86,7 @@ func decodeAs[T any](raw []byte, v *T, plain func([]byte, *T) bool) bool {
 
 // optional is decodeAs for a pointer field: null or absent leaves it nil.
 func optional[T any](raw []byte, v **T, plain func([]byte, *T) bool) bool {
-	if raw == nil || rawjson.IsNull(raw) {
+	if rawjson.IsNull(raw) {
 		return true
 	}
 	*v = new(T)
@@ -111,7 +112,7 @@ func plainStrings(raw []byte, keys []string, into ...*string) bool {
 		return false
 	}
 	for i, f := range v {
-		if f != nil && !rawjson.IsNull(f) && !plainString(f, into[i]) {
+		if !rawjson.IsNull(f) && !plainString(f, into[i]) {
 			return false
 		}
 	}
@@ -137,7 +138,7 @@ func userInfo(raw []byte, u *authenticationv1.UserInfo) bool {
 	if err != nil || !str(v[0], &u.Username) || !str(v[1], &u.UID) {
 		return false
 	}
-	if g := v[2]; g != nil && !rawjson.IsNull(g) {
+	if g := v[2]; !rawjson.IsNull(g) {
 		elems, err := rawjson.Elements(g)
 		if err != nil {
 			return false
@@ -149,16 +150,14 @@ func userInfo(raw []byte, u *authenticationv1.UserInfo) bool {
 			}
 		}
 	}
-	return v[3] == nil || rawjson.IsNull(v[3]) || kjson.UnmarshalCaseSensitivePreserveInts(v[3], &u.Extra) == nil
+	return decodeAs(v[3], &u.Extra, nil)
 }
 
-func dryRun(raw []byte, v **bool) bool {
+func plainBool(raw []byte, v *bool) bool {
 	switch string(raw) {
 	case "true", "false":
-		b := raw[0] == 't'
-		*v = &b
+		*v = raw[0] == 't'
 		return true
 	}
-	return raw == nil || rawjson.IsNull(raw) ||
-		kjson.UnmarshalCaseSensitivePreserveInts(raw, v) == nil
+	return false
 }
